@@ -119,7 +119,9 @@ struct cfg_diags {
 };
 void cfg_diags_free(struct cfg_diags *d);
 size_t cfg_diags_errors(const struct cfg_diags *d);
-/* "FILE:LINE: error: MESSAGE (fix: FIX)" lines into buf-style callback-free text. Caller frees. */
+/* One entry per diagnostic: "FILE:LINE: error: MESSAGE\n  fix: FIX\n" ("warning" for warnings;
+ * "FILE: error: ..." when the line is 0; no fix line when the fix is empty). Returns a malloc'd
+ * string (possibly ""), NULL on allocation failure. Caller frees. */
 char *cfg_diags_format(const struct cfg_diags *d, const char *source);
 
 /* Parses a configuration text. On success returns 0 and fills *out (release with
@@ -134,5 +136,6 @@ void ikg_config_free(struct ikg_config *c);
 
 const struct cfg_ike_profile *ikg_config_ike(const struct ikg_config *c, const char *name);
 const struct cfg_ipsec_profile *ikg_config_ipsec(const struct ikg_config *c, const char *name);
+const struct cfg_filter_set *ikg_config_filter_set(const struct ikg_config *c, const char *name);
 
 #endif

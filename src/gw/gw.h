@@ -26,6 +26,9 @@ struct gw_io {
 	void (*random)(void *ctx, void *buf, size_t len);
 	/* Hostname of a remote tunnel endpoint -> address; 0 on success, -1 if it does not resolve. */
 	int (*resolve)(void *ctx, const char *host, ikg_ip4 *out);
+	/* IKE retransmission: first interval and tries (0 = defaults: 5000 ms, 4 tries). The lab
+	 * and the tests shorten them. */
+	uint32_t retransmit_ms, retransmit_tries;
 };
 
 /* Creates a gateway with a private copy of cfg. NULL on allocation failure. */
@@ -67,5 +70,9 @@ struct gw_profile_status {
 size_t gw_profile_count(const struct gw *g);
 int gw_profile_status(const struct gw *g, size_t i, struct gw_profile_status *out);
 const struct ikg_config *gw_config(const struct gw *g);
+/* Puts an event from the journal back into the history (at start-up), without re-emitting it. */
+void gw_history_restore(struct gw *g, const struct ikg_event *ev);
+struct gw_stats;
+const struct gw_stats *gw_stats(const struct gw *g);
 
 #endif

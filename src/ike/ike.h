@@ -100,4 +100,7 @@ struct ike_child_info {
 };
 size_t ike_child_list(const struct ike_engine *e, struct ike_child_info *out, size_t max);
 
+/* The engine's counters, indexed by enum ikg_counter (err.h), CNT__COUNT entries. */
+const uint64_t *ike_counters(const struct ike_engine *e);
+
 #endif

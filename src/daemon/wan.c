@@ -1,0 +1,220 @@
+/* WAN sockets (wan.h). */
+#include "daemon/wan.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/addr.h"
+#include "daemon/dlog.h"
+#include "wire/ipv4.h"
+
+#define SYNTH_HDR (IPV4_HDR_LEN + UDP_HDR_LEN)
+
+static const uint16_t udp_port[2] = { 500, 4500 };
+
+static int open_udp(ikg_ip4 addr, uint16_t port, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "UDP socket: %s", strerror(errno));
+		return -1;
+	}
+	int dont = IP_PMTUDISC_DONT;   /* let large IKE messages fragment */
+	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &dont, sizeof(dont));
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(addr) };
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		char ip[IKG_IP4_STRLEN];
+		int e = errno;
+		snprintf(err, errlen, "cannot bind UDP %s:%u: %s%s", ikg_ip4_str(addr, ip), port,
+			 strerror(e),
+			 e == EADDRNOTAVAIL ? " (wan-address is not an address of this host)" :
+			 e == EACCES ? " (needs root or CAP_NET_BIND_SERVICE)" :
+			 e == EADDRINUSE ? " (another IKE daemon is running)" : "");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int open_raw(ikg_ip4 addr, int proto, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (fd < 0) {
+		snprintf(err, errlen, "raw socket for protocol %d: %s%s", proto, strerror(errno),
+			 errno == EPERM ? " (needs root or CAP_NET_RAW)" : "");
+		return -1;
+	}
+	int on = 1;
+	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof(on)) < 0) {
+		snprintf(err, errlen, "IP_HDRINCL: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(addr) };
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		snprintf(err, errlen, "cannot bind raw protocol %d socket: %s", proto,
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int wan_open(struct wan *w, ikg_ip4 addr, char *err, size_t errlen)
+{
+	memset(w, 0, sizeof(*w));
+	w->addr = addr;
+	for (int i = 0; i < WAN__COUNT; i++)
+		w->fd[i] = -1;
+	w->fd[WAN_UDP500] = open_udp(addr, 500, err, errlen);
+	if (w->fd[WAN_UDP500] >= 0)
+		w->fd[WAN_UDP4500] = open_udp(addr, 4500, err, errlen);
+	if (w->fd[WAN_UDP4500] >= 0)
+		w->fd[WAN_ESP] = open_raw(addr, IPPROTO_ESP, err, errlen);
+	if (w->fd[WAN_ESP] >= 0)
+		w->fd[WAN_AH] = open_raw(addr, IPPROTO_AH, err, errlen);
+	if (w->fd[WAN_AH] < 0) {
+		wan_close(w);
+		return -1;
+	}
+	return 0;
+}
+
+void wan_close(struct wan *w)
+{
+	for (int i = 0; i < WAN__COUNT; i++) {
+		if (w->fd[i] >= 0)
+			close(w->fd[i]);
+		w->fd[i] = -1;
+	}
+}
+
+size_t wan_recv(struct wan *w, enum wan_sock s, struct ikg_pkt *pkts, size_t n)
+{
+	struct mmsghdr msgs[WAN_BATCH];
+	struct iovec iov[WAN_BATCH];
+	struct sockaddr_in from[WAN_BATCH];
+	bool udp = s == WAN_UDP500 || s == WAN_UDP4500;
+	size_t skip = udp ? SYNTH_HDR : 0;
+
+	if (n > WAN_BATCH)
+		n = WAN_BATCH;
+	memset(msgs, 0, sizeof(msgs[0]) * n);
+	for (size_t i = 0; i < n; i++) {
+		pkt_reset(&pkts[i]);
+		iov[i].iov_base = pkts[i].data + IKG_PKT_HEADROOM + skip;
+		iov[i].iov_len = IKG_PKT_SIZE - IKG_PKT_HEADROOM - skip;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+	}
+	int got;
+	do
+		got = recvmmsg(w->fd[s], msgs, (unsigned)n, MSG_DONTWAIT, NULL);
+	while (got < 0 && errno == EINTR);
+	if (got <= 0)
+		return 0;
+
+	size_t out = 0;
+	for (int i = 0; i < got; i++) {
+		size_t len = msgs[i].msg_len;
+		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			w->stats.rx_truncated++;
+			continue;
+		}
+		struct ikg_pkt *p = &pkts[out];
+		if (out != (size_t)i)   /* close the gap a truncated datagram left */
+			memmove(p->data + IKG_PKT_HEADROOM + skip,
+				pkts[i].data + IKG_PKT_HEADROOM + skip, len);
+		p->off = IKG_PKT_HEADROOM;
+		p->len = (uint16_t)(len + skip);
+		if (udp) {
+			uint8_t *h = pkt_start(p);
+			ikg_ip4 src = ntohl(from[i].sin_addr.s_addr);
+			ipv4_write_hdr(h, IPPROTO_UDP_, src, w->addr, (uint16_t)(len + SYNTH_HDR), 0);
+			udp_write_hdr(h + IPV4_HDR_LEN, src, ntohs(from[i].sin_port), w->addr,
+				      udp_port[s], len, false);
+		}
+		out++;
+	}
+	w->stats.rx += out;
+	return out;
+}
+
+static void send_failed(struct wan *w, ikg_ms now, ikg_ip4 dst, int e)
+{
+	char ip[IKG_IP4_STRLEN];
+	w->stats.tx_errors++;
+	if (now - w->last_error_log >= 1000) {   /* at most one line a second */
+		w->last_error_log = now;
+		dlog("WAN send to %s failed: %s (%llu failures so far)", ikg_ip4_str(dst, ip),
+		     strerror(e), (unsigned long long)w->stats.tx_errors);
+	}
+}
+
+/* A packet from the core that the daemon cannot send (a bug in the core if it happens). */
+static int drop(struct wan *w, ikg_ms now, const char *why)
+{
+	w->stats.tx_dropped++;
+	if (now - w->last_drop_log >= 1000) {
+		w->last_drop_log = now;
+		dlog("WAN send: dropped a packet: %s (%llu so far)", why,
+		     (unsigned long long)w->stats.tx_dropped);
+	}
+	return -1;
+}
+
+int wan_send(struct wan *w, struct ikg_pkt *pkt, ikg_ms now)
+{
+	struct ipv4_view v;
+	if (ipv4_parse(pkt_start(pkt), pkt->len, false, &v) < 0)
+		return drop(w, now, "not a valid IPv4 packet");
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(v.dst) };
+	int fd;
+	const void *data;
+	size_t len;
+
+	switch (v.protocol) {
+	case IPPROTO_UDP_: {
+		struct udp_view u;
+		if (udp_parse(v.payload, v.payload_len, &u) < 0)
+			return drop(w, now, "malformed UDP header");
+		if (u.sport == 500)
+			fd = w->fd[WAN_UDP500];
+		else if (u.sport == 4500)
+			fd = w->fd[WAN_UDP4500];
+		else
+			return drop(w, now, "UDP source port is neither 500 nor 4500");
+		to.sin_port = htons(u.dport);
+		data = u.payload;
+		len = u.payload_len;
+		break;
+	}
+	case IPPROTO_ESP:
+	case IPPROTO_AH:
+		fd = w->fd[v.protocol == IPPROTO_ESP ? WAN_ESP : WAN_AH];
+		data = pkt_start(pkt);
+		len = v.total_len;
+		break;
+	default:
+		return drop(w, now, "protocol is not UDP, ESP or AH");
+	}
+	ssize_t n;
+	do
+		n = sendto(fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		send_failed(w, now, v.dst, errno);
+		return -1;
+	}
+	w->stats.tx++;
+	return 0;
+}

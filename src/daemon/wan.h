@@ -1,0 +1,43 @@
+/* The WAN side of the daemon: UDP sockets bound to wan-address:500 and :4500 and raw sockets
+ * for ESP (50) and AH (51). The core speaks full IPv4 packets: received UDP datagrams get a
+ * synthesized IPv4+UDP header (source from recvfrom, destination the wan-address); packets the
+ * core sends are taken apart again: UDP goes out of the socket bound to its source port, ESP and
+ * AH go out of the raw socket whole (IP_HDRINCL: the core's IPv4 header is sent as built; the
+ * kernel fills in the checksum). */
+#ifndef IKG_WAN_H
+#define IKG_WAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/pkt.h"
+#include "common/types.h"
+
+enum wan_sock { WAN_UDP500 = 0, WAN_UDP4500, WAN_ESP, WAN_AH, WAN__COUNT };
+
+struct wan_stats {
+	uint64_t rx, tx, rx_truncated, tx_errors, tx_dropped;
+};
+
+struct wan {
+	ikg_ip4 addr;
+	int fd[WAN__COUNT];
+	struct wan_stats stats;
+	ikg_ms last_error_log, last_drop_log;
+};
+
+/* The receive batch size (recvmmsg). */
+#define WAN_BATCH 8
+
+/* Opens and binds the four sockets. 0, or -1 with a message in err. */
+int wan_open(struct wan *w, ikg_ip4 addr, char *err, size_t errlen);
+void wan_close(struct wan *w);
+
+/* Receives up to n packets from socket s into pkts (IPv4 packets, ready for gw_input_wan).
+ * Returns the number received (0 when nothing is waiting). */
+size_t wan_recv(struct wan *w, enum wan_sock s, struct ikg_pkt *pkts, size_t n);
+
+/* Sends a full IPv4 packet built by the core. 0, or -1 when it was dropped. */
+int wan_send(struct wan *w, struct ikg_pkt *pkt, ikg_ms now);
+
+#endif

@@ -1,0 +1,446 @@
+/* What main mode and aggressive mode share: starting an initiator, the SA payload exchange,
+ * key exchange and SKEYID derivation (keys.h), identities and HASH_I/HASH_R, and what
+ * happens when phase 1 is established. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/addr.h"
+#include "common/secret.h"
+#include "ike/exchange.h"
+
+struct ike_sa *p1_initiate(struct ike_engine *e, ikg_ms now, size_t profile, ikg_ip4 peer,
+			   const struct ike_sa *replaces)
+{
+	const struct cfg_ike_profile *ip = prof_ike(e, profile);
+
+	if (!ip)
+		return NULL;
+	struct ike_sa *sa = sa_new(e, now, true, profile, prof_ike_index(e, profile),
+				   e->cfg->gateway.wan_address, peer, 500);
+	if (!sa)
+		return NULL;
+	sa_set_cookies(e, sa, NULL);
+	sa->aggressive = ip->mode == IKG_MODE_AGGRESSIVE;
+	if (replaces) {
+		sa->is_rekey = true;
+		memcpy(sa->rekey_of, replaces->icookie, 8);
+		memcpy(sa->rekey_of + 8, replaces->rcookie, 8);
+	}
+	int rc = sa->aggressive ? am_i_start(e, sa, now) : mm_i_start(e, sa, now);
+	if (rc < 0) {
+		ike_count(e, CNT_IKE_DROPPED);
+		sa_kill(e, sa, now);
+		return NULL;
+	}
+	if (!replaces)
+		p1_ph1_state(e, sa, IKE_PH_NEGOTIATING);
+	return sa;
+}
+
+/* ---- SA payloads ---- */
+
+static int keep_sai_b(struct ike_sa *sa, const uint8_t *p, size_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+
+	if (!copy)
+		return -1;
+	memcpy(copy, p, len);
+	free(sa->sai_b);
+	sa->sai_b = copy;
+	sa->sai_b_len = len;
+	return 0;
+}
+
+size_t p1_put_sa(struct ike_engine *e, struct ike_sa *sa, struct isakmp_builder *b)
+{
+	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
+	size_t start = b->w.len;
+
+	if (!ip)
+		return 0;
+	sa->cipher = ip->encryption;
+	sa->hash = ip->hash;
+	sa->group = ip->dh_group;
+	sa->lifetime_s = ip->lifetime;
+	sa_put_p1_proposal(b, ip);
+	if (b->w.overflow || b->w.len < start + ISAKMP_GENERIC_LEN)
+		return 0;
+	size_t body_len = b->w.len - start - ISAKMP_GENERIC_LEN;
+	if (keep_sai_b(sa, b->w.p + start + ISAKMP_GENERIC_LEN, body_len) < 0)
+		return 0;
+	return body_len;
+}
+
+static uint32_t shorter(uint32_t ours, uint32_t theirs)
+{
+	return theirs && theirs < ours ? theirs : ours;
+}
+
+int p1_responder_sa(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+		    struct isakmp_builder *b)
+{
+	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
+	const struct isakmp_payload *pl = isakmp_find(&m->c, PL_SA);
+	struct isakmp_sa peer;
+	struct p1_choice ch;
+	const struct isakmp_transform *t;
+	char text[400];
+
+	if (!ip || !pl)
+		return -1;
+	if (isakmp_count(&m->c, PL_SA) != 1 || isakmp_parse_sa(pl->body, &peer) < 0) {
+		ike_fail(e, sa, m, IKG_E_MALFORMED, "message=%s message 1; payload=SA; result=invalid",
+			 sa->aggressive ? "aggressive mode" : "main mode");
+		return -1;
+	}
+	if ((ip->mode == IKG_MODE_AGGRESSIVE) != sa->aggressive) {
+		ike_fail(e, sa, m, IKG_E_NO_PROPOSAL,
+			 "received: %s mode request; configured: %s mode (ike profile %s)",
+			 sa->aggressive ? "aggressive" : "main",
+			 ip->mode == IKG_MODE_AGGRESSIVE ? "aggressive" : "main", ip->name);
+		return -1;
+	}
+	if (sa_choose_p1(&peer, ip, &ch, &t, text, sizeof text) < 0) {
+		ike_fail(e, sa, m, IKG_E_NO_PROPOSAL, "phase=1; %s", text);
+		return -1;
+	}
+	sa->cipher = ch.cipher;
+	sa->hash = ch.hash;
+	sa->group = ch.group;
+	sa->lifetime_s = shorter(ip->lifetime, ch.lifetime_s);
+	if (keep_sai_b(sa, pl->body.p, pl->body.len) < 0)
+		return -1;
+	sa_put_p1_reply(b, &peer, ch.proposal_no, t);
+	return b->w.overflow ? -1 : 0;
+}
+
+int p1_initiator_check_sa(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
+	const struct isakmp_payload *pl = isakmp_find(&m->c, PL_SA);
+	struct isakmp_sa peer;
+	struct p1_choice ch;
+	const struct isakmp_transform *t;
+	char text[400];
+
+	if (!ip || !pl || isakmp_parse_sa(pl->body, &peer) < 0 || peer.n_proposals != 1 ||
+	    peer.proposals[0].n_transforms != 1) {
+		ike_fail(e, sa, m, IKG_E_MALFORMED,
+			 "message=%s message 2; payload=SA; result=not a single chosen transform",
+			 sa->aggressive ? "aggressive mode" : "main mode");
+		return -1;
+	}
+	if (sa_choose_p1(&peer, ip, &ch, &t, text, sizeof text) < 0) {
+		ike_fail(e, sa, m, IKG_E_NO_PROPOSAL,
+			 "phase=1; the peer chose a transform we did not propose; %s", text);
+		return -1;
+	}
+	sa->lifetime_s = shorter(ip->lifetime, ch.lifetime_s);
+	return 0;
+}
+
+/* ---- key exchange ---- */
+
+int p1_take_ke_nonce(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct isakmp_payload *ke = isakmp_find(&m->c, PL_KE);
+	const struct isakmp_payload *no = isakmp_find(&m->c, PL_NONCE);
+	size_t want = ikg_dh_pub_len(sa->group);
+
+	if (!ke || !no || isakmp_check_ke(ke->body) < 0 || isakmp_check_nonce(no->body) < 0 ||
+	    ke->body.len != want || want > IKG_DH_MAX_PUB) {
+		ike_fail(e, sa, m, IKG_E_MALFORMED,
+			 "payload=KE/NONCE; ke-length=%zu; expected=%zu (%s); nonce-length=%zu",
+			 ke ? ke->body.len : 0, want, ikg_dh_group_name(sa->group),
+			 no ? no->body.len : 0);
+		return -1;
+	}
+	if (sa->initiator) {
+		memcpy(sa->gxr, ke->body.p, ke->body.len);
+		sa->gxr_len = ke->body.len;
+		memcpy(sa->nr, no->body.p, no->body.len);
+		sa->nr_len = no->body.len;
+	} else {
+		memcpy(sa->gxi, ke->body.p, ke->body.len);
+		sa->gxi_len = ke->body.len;
+		memcpy(sa->ni, no->body.p, no->body.len);
+		sa->ni_len = no->body.len;
+	}
+	return 0;
+}
+
+int p1_make_dh_nonce(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m)
+{
+	if (sa->dh)
+		ikg_dh_free(sa->dh);
+	sa->dh = ikg_dh_new(sa->group, e->ops.random, e->ops.ctx);
+	size_t n = ikg_dh_pub_len(sa->group);
+	if (!sa->dh || n == 0 || n > IKG_DH_MAX_PUB) {
+		if (m)
+			ike_fail(e, sa, m, IKG_E_CRYPTO, "dh-group=%d; result=cannot create key pair",
+				 sa->group);
+		else
+			ike_count(e, CNT_IKE_DROPPED);
+		return -1;
+	}
+	if (sa->initiator) {
+		memcpy(sa->gxi, ikg_dh_public(sa->dh), n);
+		sa->gxi_len = n;
+		ike_random(e, sa->ni, IKE_NONCE_LEN);
+		sa->ni_len = IKE_NONCE_LEN;
+	} else {
+		memcpy(sa->gxr, ikg_dh_public(sa->dh), n);
+		sa->gxr_len = n;
+		ike_random(e, sa->nr, IKE_NONCE_LEN);
+		sa->nr_len = IKE_NONCE_LEN;
+	}
+	return 0;
+}
+
+void p1_put_ke_nonce(struct ike_engine *e, struct ike_sa *sa, struct isakmp_builder *b)
+{
+	(void)e;
+	if (sa->initiator) {
+		isakmp_put_raw(b, PL_KE, sa->gxi, sa->gxi_len);
+		isakmp_put_raw(b, PL_NONCE, sa->ni, sa->ni_len);
+	} else {
+		isakmp_put_raw(b, PL_KE, sa->gxr, sa->gxr_len);
+		isakmp_put_raw(b, PL_NONCE, sa->nr, sa->nr_len);
+	}
+}
+
+int p1_derive_keys(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
+	uint8_t gxy[IKG_DH_MAX_PUB];
+	size_t gxy_len = 0;
+	const uint8_t *peer = sa->initiator ? sa->gxr : sa->gxi;
+	size_t peer_len = sa->initiator ? sa->gxr_len : sa->gxi_len;
+
+	if (!ip || !sa->dh || ikg_dh_shared(sa->dh, peer, peer_len, gxy, &gxy_len) < 0) {
+		ike_fail(e, sa, m, IKG_E_MALFORMED,
+			 "payload=KE; result=the peer's public value is invalid for %s",
+			 ikg_dh_group_name(sa->group));
+		return -1;
+	}
+	int rc = ike_keys_derive(&sa->keys, sa->hash, sa->cipher,
+				 (struct ikg_bytes){ip->secret.p, ip->secret.len},
+				 (struct ikg_bytes){sa->ni, sa->ni_len},
+				 (struct ikg_bytes){sa->nr, sa->nr_len}, (struct ikg_bytes){gxy, gxy_len},
+				 (struct ikg_bytes){sa->gxi, sa->gxi_len},
+				 (struct ikg_bytes){sa->gxr, sa->gxr_len}, sa->icookie, sa->rcookie);
+	ikg_wipe(gxy, sizeof gxy);
+	ikg_dh_free(sa->dh);
+	sa->dh = NULL;
+	if (rc != 0) {
+		ike_fail(e, sa, m, IKG_E_CRYPTO, "step=SKEYID derivation; result=failed");
+		return -1;
+	}
+	memcpy(sa->iv, sa->keys.iv, sa->keys.block_len);
+	sa->keys_ok = true;
+	return 0;
+}
+
+/* ---- identities and authentication ---- */
+
+size_t p1_our_id(const struct ike_engine *e, const struct ike_sa *sa, uint8_t *out, size_t cap)
+{
+	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
+	uint8_t type;
+
+	if (cap < 5)
+		return 0;
+	size_t n = id_encode(ip ? ip->local_id : "", sa->local, &type, out + 4, cap - 4);
+	if (n == 0)
+		return 0;
+	out[0] = type;
+	out[1] = 0;                               /* protocol and port zero (RFC 2407 4.6.2) */
+	out[2] = 0;
+	out[3] = 0;
+	return n + 4;
+}
+
+size_t p1_our_hash(struct ike_sa *sa, const uint8_t *id_b, size_t id_len, uint8_t *out)
+{
+	struct ikg_bytes gxi = {sa->gxi, sa->gxi_len}, gxr = {sa->gxr, sa->gxr_len};
+	struct ikg_bytes sai = {sa->sai_b, sa->sai_b_len}, id = {id_b, id_len};
+	int rc = sa->initiator
+		 ? ike_hash_i(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id, out)
+		 : ike_hash_r(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id, out);
+
+	return rc == 0 ? sa->keys.hash_len : 0;
+}
+
+int p1_check_peer_identity(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+			   const struct isakmp_payload *pl, struct isakmp_id *id)
+{
+	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
+	char expected[IKG_ID_MAX + 8];
+
+	if (!pl || isakmp_parse_id(pl->body, id) < 0 || pl->body.len > IKE_ID_MAX) {
+		if (m->encrypted)
+			ike_fail(e, sa, m, IKG_E_DECRYPT,
+				 "check=decryption; result=the ID payload is unreadable after "
+				 "decryption; hint=the pre-shared keys differ (secrets are case "
+				 "sensitive)");
+		else
+			ike_fail(e, sa, m, IKG_E_MALFORMED, "payload=ID; result=invalid");
+		return -1;
+	}
+	id_text(id, sa->peer_id, sizeof sa->peer_id);
+	if (ip && !id_matches(ip->remote_id, sa->peer, id)) {
+		snprintf(expected, sizeof expected, "%s", ip->remote_id);
+		ike_fail(e, sa, m, IKG_E_AUTH,
+			 "check=identity; id-received=%s; id-expected=%s; hint=set remote-id to the "
+			 "peer's local identity", sa->peer_id, expected);
+		return -1;
+	}
+	return 0;
+}
+
+int p1_verify_peer_hash(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+			struct ikg_bytes id_b, const struct isakmp_payload *hash)
+{
+	struct ikg_bytes gxi = {sa->gxi, sa->gxi_len}, gxr = {sa->gxr, sa->gxr_len};
+	struct ikg_bytes sai = {sa->sai_b, sa->sai_b_len};
+	uint8_t want[IKG_MAX_HASH];
+	/* we check the other side's hash: HASH_R when we initiated, HASH_I when we respond */
+	int rc = sa->initiator
+		 ? ike_hash_r(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id_b, want)
+		 : ike_hash_i(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id_b, want);
+	const char *which = sa->initiator ? "HASH_R" : "HASH_I";
+
+	if (rc != 0) {
+		ike_fail(e, sa, m, IKG_E_CRYPTO, "check=%s; result=cannot compute", which);
+		return -1;
+	}
+	if (!hash || hash->body.len != sa->keys.hash_len ||
+	    !ike_equal(hash->body.p, want, sa->keys.hash_len)) {
+		ike_fail(e, sa, m, IKG_E_AUTH,
+			 "check=%s; result=mismatch; id-received=%s; hint=the pre-shared keys differ "
+			 "(secrets are case sensitive)", which, sa->peer_id[0] ? sa->peer_id : "?");
+		return -1;
+	}
+	return 0;
+}
+
+/* No SA of any kind with this peer: tell it to drop state it may still have (RFC 2407
+ * 4.6.3.3, INITIAL-CONTACT). Not while a child SA with it is still in use. */
+bool p1_first_contact(struct ike_engine *e, const struct ike_sa *sa)
+{
+	if (sa->is_rekey || sa_established_with(e, sa->peer, SIZE_MAX))
+		return false;
+	for (const struct ike_child_sa *c = e->children; c; c = c->next)
+		if (!c->dead && c->peer == sa->peer)
+			return false;
+	return true;
+}
+
+/* ---- established ---- */
+
+void p1_ph1_state(struct ike_engine *e, const struct ike_sa *sa, int state)
+{
+	if (!e->ops.ph1_state)
+		return;
+	for (size_t i = 0; i < e->cfg->n_ipsec; i++) {
+		if (i != sa->profile &&
+		    !(prof_ike_index(e, i) == sa->ike_profile && prof_remote(e, i) == sa->peer &&
+		      sa->ike_profile != SIZE_MAX))
+			continue;
+		if (state == IKE_PH_DOWN) {
+			const struct ike_sa *o = sa_established_with(e, sa->peer, sa->ike_profile);
+			if (o && o != sa)
+				continue;
+		}
+		e->ops.ph1_state(e->ops.ctx, i, state);
+	}
+}
+
+void p1_established(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
+{
+	char peer[IKG_IP4_STRLEN];
+
+	sa->state = P1_ESTABLISHED;
+	sa->established_at = now;
+	sa->deadline = IKG_MS_NEVER;
+	sa_half_open_done(e, sa);
+	memcpy(sa->p1_last, sa->iv, sa->keys.block_len);
+	rtx_stop(&sa->rtx);
+	life_p1_set(e, sa, now);
+	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
+	if (ip && ip->dpd_interval && sa->peer_dpd)
+		sa->dpd_at = now + (ikg_ms)ip->dpd_interval * 1000;
+	ike_event(e, now, MSG_PH1_COMPLETE, sa->peer, sa->profile,
+		  "peer=%s; mode=%s; role=%s; proposal=%s-%s-%s; lifetime=%us; nat-t=%s; "
+		  "peer-vendor=%s; peer-id=%s",
+		  ikg_ip4_str(sa->peer, peer), sa->aggressive ? "aggressive" : "main",
+		  sa->initiator ? "initiator" : "responder", ikg_cipher_name(sa->cipher),
+		  ikg_hash_name(sa->hash), ikg_dh_group_name(sa->group), sa->lifetime_s,
+		  sa->floated ? "udp-4500" : "no", sa->vendor[0] ? sa->vendor : "unknown",
+		  sa->peer_id);
+	p1_ph1_state(e, sa, IKE_PH_UP);
+	if (sa->is_rekey)
+		life_p1_replaced(e, sa, now);
+	/* phase 2 for every profile waiting for this peer */
+	for (size_t i = 0; i < e->cfg->n_ipsec && i < e->n_prof; i++) {
+		if (!e->prof[i].want || prof_ike_index(e, i) != sa->ike_profile)
+			continue;
+		if (i != sa->profile && prof_remote(e, i) != sa->peer)
+			continue;
+		qm_start_profile(e, sa, i, now);
+	}
+}
+
+void p1_note_notify(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct isakmp_payload *pl = isakmp_find(&m->c, PL_N);
+	const struct isakmp_payload *d = isakmp_find(&m->c, PL_D);
+	struct isakmp_notify n;
+	char peer[IKG_IP4_STRLEN];
+	uint16_t type = 0;
+
+	if (pl && isakmp_parse_notify(pl->body, &n) == 0)
+		type = n.type;
+	ike_count(e, CNT_IKE_DROPPED);
+	if (!sa || sa->unauth_logged)
+		return;
+	sa->unauth_logged = true;
+	if (type)
+		sa->unauth_notify = type;
+	ike_event(e, m->now, MSG_PEER_NOTIFY, m->src, sa->profile,
+		  "peer=%s; received=%s%s; authenticated=no; action=ignored (unauthenticated "
+		  "messages are never acted upon)", ikg_ip4_str(m->src, peer),
+		  type ? ikg_notify_name(type) : d ? "DELETE" : "informational",
+		  type ? " notify" : "");
+}
+
+const char *p1_timeout_hint(const struct ike_sa *sa)
+{
+	if ((sa->state == MM_I_WAIT_M2 || sa->state == AM_I_WAIT_M2) &&
+	    sa->unauth_notify == NOTIFY_NO_PROPOSAL_CHOSEN)
+		return "state=sent message 1, answered only by an unauthenticated NO-PROPOSAL-CHOSEN; "
+		       "hint=the peer rejected our proposal or has no profile for our address: "
+		       "compare the phase-1 proposals and the peer's remote tunnel endpoint";
+	switch (sa->state) {
+	case MM_I_WAIT_M2:
+		return "state=sent main mode message 1, no reply; hint=no reply at all: peer "
+		       "unreachable, UDP 500 blocked by a firewall or filter set, or no profile on "
+		       "the peer";
+	case MM_I_WAIT_M4:
+		return "state=sent main mode message 3, no reply; hint=no reply to main mode message "
+		       "3 (key exchange): the peer accepted our proposal but did not complete the "
+		       "key exchange (large packets dropped, or the peer rejected our DH value)";
+	case MM_I_WAIT_M6:
+		return "state=sent main mode message 5, no reply; hint=no reply to main mode message "
+		       "5: the peer could not decrypt it; a pre-shared key mismatch is the most "
+		       "likely cause";
+	case AM_I_WAIT_M2:
+		return "state=sent aggressive mode message 1, no reply; hint=no reply at all: peer "
+		       "unreachable, UDP 500 blocked by a firewall or filter set, no profile on the "
+		       "peer, or the peer silently rejected our proposal or identity";
+	default:
+		return "state=negotiating";
+	}
+}

@@ -1,0 +1,182 @@
+/* Lifetimes: phase-2 and phase-1 rekeying before expiry, old SAs deleted after the new ones
+ * are installed, expiry without a rekey, and configuration changes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static void up(struct hnet *h)
+{
+	h_start(h);
+	assert_int_equal(h_initiate(h, 0), IKG_OK);
+	h_run(h, 2000);
+	assert_int_equal(h->n[0].n_up, 1);
+	assert_int_equal(h->n[1].n_up, 1);
+}
+
+static void test_child_rekey(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	h.n[0].ipsec[0].lifetime = 100;
+	h.n[1].ipsec[0].lifetime = 100;
+	up(&h);
+	h_run(&h, 84000);                           /* rekey comes at 85..90 s */
+	assert_int_equal(h.n[0].n_up, 1);
+	h_run(&h, 7000);
+	const struct h_node *a = &h.n[0], *b = &h.n[1];
+	assert_int_equal(a->n_up, 2);
+	assert_int_equal(b->n_up, 2);
+	assert_int_equal(h_count(a, MSG_PH2_REKEY), 1);
+	assert_int_equal(h_count(b, MSG_PH2_REKEY), 1);
+	/* new pair mirrored, old pair gone on both sides */
+	assert_int_equal(a->up[1].spi_in, b->up[1].spi_out);
+	assert_memory_equal(a->up[1].keys_out, b->up[1].keys_in, 36);
+	assert_int_not_equal(a->up[1].spi_in, a->up[0].spi_in);
+	assert_int_equal(a->n_down, 1);
+	assert_int_equal(a->down[0].spi_in, a->up[0].spi_in);
+	assert_int_equal(b->n_down, 1);
+	assert_int_equal(b->down[0].spi_in, b->up[0].spi_in);
+	assert_int_equal(ike_child_list(a->e, NULL, 8), 1);
+	assert_int_equal(ike_child_list(b->e, NULL, 8), 1);
+	assert_int_equal(h_count(a, MSG_PH2_RESEND_TIMEOUT), 0);
+	/* and again, and again */
+	h_run(&h, 300000);
+	assert_true(a->n_up >= 5);
+	assert_int_equal(a->n_up, b->n_up);
+	assert_int_equal(ike_child_list(a->e, NULL, 8), 1);
+	assert_int_equal(ike_child_list(b->e, NULL, 8), 1);
+	assert_int_equal(a->n_down, a->n_up - 1);
+	h_free(&h);
+}
+
+static void test_phase1_rekey(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	h.n[0].ike[0].lifetime = 100;
+	h.n[1].ike[0].lifetime = 100;
+	up(&h);
+	h_run(&h, 95000);
+	const struct h_node *a = &h.n[0], *b = &h.n[1];
+	assert_int_equal(h_count(a, MSG_PH1_COMPLETE), 2);
+	assert_int_equal(h_count(b, MSG_PH1_COMPLETE), 2);
+	assert_int_equal(h_count(a, MSG_PH1_REKEY), 1);
+	assert_true(h_evidence_has(b, MSG_SA_DELETED, "ISAKMP"));
+	assert_int_equal(ike_sa_list(a->e, NULL, 8), 1);
+	assert_int_equal(ike_sa_list(b->e, NULL, 8), 1);
+	assert_int_equal(a->ph1_state[0], 2);
+	assert_int_equal(b->ph1_state[0], 2);
+	/* the child SAs are not touched by a phase-1 rekey */
+	assert_int_equal(a->n_down, 0);
+	assert_int_equal(b->n_down, 0);
+	/* quick mode over the new phase 1 works: force a child rekey */
+	h_run(&h, 400000);
+	assert_int_equal(h_count(a, MSG_PH1_RESEND_TIMEOUT), 0);
+	assert_int_equal(ike_sa_list(a->e, NULL, 8), 1);
+	h_free(&h);
+}
+
+static void test_child_rekey_after_phase1_expired(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	/* only the responder's phase 1 is short: it expires (deleting phase 1 on both sides) and
+	 * the initiator has to bring phase 1 back for its child rekey */
+	h.n[1].ike[0].lifetime = 50;
+	h.n[0].ipsec[0].lifetime = 200;
+	h.n[1].ipsec[0].lifetime = 200;
+	up(&h);
+	h_run(&h, 60000);
+	assert_int_equal(ike_sa_list(h.n[0].e, NULL, 8), 0);   /* B's phase 1 expired: deleted */
+	assert_int_equal(ike_child_list(h.n[0].e, NULL, 8), 1);
+	h_run(&h, 140000);
+	assert_int_equal(h_count(&h.n[0], MSG_PH2_REKEY), 1);
+	assert_int_equal(h_count(&h.n[0], MSG_PH1_COMPLETE), 2);
+	assert_int_equal(ike_child_list(h.n[0].e, NULL, 8), 1);
+	assert_int_equal(ike_child_list(h.n[1].e, NULL, 8), 1);
+	assert_int_equal(h_count(&h.n[0], MSG_PH2_RESEND_TIMEOUT), 0);
+	h_free(&h);
+}
+
+static void test_expiry_without_rekey(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	h.n[0].ipsec[0].lifetime = 100;
+	h.n[1].ipsec[0].lifetime = 100;
+	up(&h);
+	/* the initiator goes away right after: nobody rekeys, B's pair expires */
+	ike_free(h.n[0].e);
+	h.n[0].e = NULL;
+	struct ike_engine *b = h.n[1].e;
+	h.now += 101000;
+	ike_timer(b, h.now);
+	assert_int_equal(h.n[1].n_down, 1);
+	assert_int_equal(ike_child_list(b, NULL, 8), 0);
+	h.n[1].e = b;
+	h.q_len = 0;
+	h_free(&h);
+}
+
+static void test_reconfigure(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	up(&h);
+	/* an unrelated change keeps the tunnel */
+	struct ikg_config c2 = h.n[1].cfg;
+	struct cfg_ipsec_profile p2[2];
+	struct cfg_ike_profile i2[2];
+	memcpy(p2, h.n[1].ipsec, sizeof p2);
+	memcpy(i2, h.n[1].ike, sizeof i2);
+	c2.ipsec = p2;
+	c2.ike = i2;
+	c2.nat.ike_life = 900;
+	ike_set_config(h.n[1].e, &c2, h.now);
+	h_run(&h, 1000);
+	assert_int_equal(h.n[1].n_down, 0);
+	assert_int_equal(ike_child_list(h.n[1].e, NULL, 8), 1);
+	/* a changed cipher tears it down, on both sides */
+	struct ikg_config c3 = c2;
+	struct cfg_ipsec_profile p3[2];
+	memcpy(p3, p2, sizeof p3);
+	p3[0].encryption = IKG_ESP_AES256;
+	c3.ipsec = p3;
+	ike_set_config(h.n[1].e, &c3, h.now);
+	h_run(&h, 1000);
+	assert_int_equal(h.n[1].n_down, 1);
+	assert_int_equal(h.n[0].n_down, 1);
+	assert_int_equal(ike_child_list(h.n[1].e, NULL, 8), 0);
+	assert_int_equal(ike_sa_list(h.n[1].e, NULL, 8), 0);
+	/* back to the original configuration so h_free finds its own */
+	ike_set_config(h.n[1].e, &h.n[1].cfg, h.now);
+	h_free(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_child_rekey),
+		cmocka_unit_test(test_phase1_rekey),
+		cmocka_unit_test(test_child_rekey_after_phase1_expired),
+		cmocka_unit_test(test_expiry_without_rekey),
+		cmocka_unit_test(test_reconfigure),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
