@@ -22,7 +22,7 @@
 #include "wire/ipv4.h"
 
 #define INNER_LEN 1400
-#define IP4(a, b, c, d) ((ikg_ip4)((a) << 24 | (b) << 16 | (c) << 8 | (d)))
+#define IP4(a, b, c, d) ((ikg_ip4)((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d)))
 
 static double now_s(void)
 {

@@ -19,6 +19,7 @@ static const diag_rule_fn profile_rules[] = {
 	rule_ph2_resend_timeout,
 	rule_ph2_id_mismatch,
 	rule_dead_peer,
+	rule_peer_notify,
 	rule_blockers,
 	rule_ah_through_nat,
 	rule_rx_discards,

@@ -163,6 +163,19 @@ static void proposal_fix(struct diag_finding *d, const struct diag_profile_facts
 		dg_set(sec, sizeof sec, "ipsec-profiles.%s", p->name);
 	else
 		ike_section(p, sec, sizeof sec);
+	if (strstr(received, "mode request")) {
+		bool aggr = strstr(received, "aggressive") != NULL;
+		dg_set(d->fix, sizeof d->fix, "one change in %s: set mode = \"%s\" (the peer uses %s "
+		       "mode), or switch the peer to %s mode", sec, aggr ? "aggressive" : "main",
+		       aggr ? "aggressive" : "main", aggr ? "main" : "aggressive");
+		return;
+	}
+	if (!received[0] && phase2 && p->pfs_group) {
+		dg_set(d->fix, sizeof d->fix, "the peer refused our phase-2 proposal %s without saying "
+		       "what it wants: try pfs-group = 0 in %s first (many peers have PFS off), then "
+		       "compare encryption and integrity with the peer", configured, sec);
+		return;
+	}
 	if (!received[0]) {
 		dg_set(d->fix, sizeof d->fix, "the peer did not say what it offers: make its phase-%d "
 		       "proposal equal ours (%s in %s)", phase2 ? 2 : 1, configured, sec);
@@ -207,8 +220,9 @@ void rule_no_matching_proposal(const struct diag_facts *f, const struct diag_pro
 		return;
 	char received[IKG_EVIDENCE_MAX], configured[128];
 	if (!ev_field(e->last_evidence, "received", received, sizeof received))
-		ev_field(e->last_evidence, "peer", received, sizeof received);
-	if (!ev_field(e->last_evidence, "configured", configured, sizeof configured))
+		received[0] = 0;
+	if (!ev_field(e->last_evidence, "configured", configured, sizeof configured) &&
+	    !ev_field(e->last_evidence, "proposed", configured, sizeof configured))
 		configured[0] = 0;
 	bool phase2 = is_phase2_text(configured) || is_phase2_text(received) ||
 		      ev_has(e->last_evidence, "phase=2") || ev_has(e->last_evidence, "quick");
@@ -246,9 +260,13 @@ void rule_ph1_auth_failure(const struct diag_facts *f, const struct diag_profile
 		return;
 	const struct diag_event_facts *e = &p->ev[MSG_PH1_AUTH_FAILURE];
 	char id[IKG_ID_MAX], expected[IKG_ID_MAX], sec[IKG_NAME_MAX + 20], peer[IKG_IP4_STRLEN];
-	dg_set(expected, sizeof expected, "%s", p->remote_id[0] ? p->remote_id : peer_text(p, peer));
+	bool given = ev_field(e->last_evidence, "id-expected", expected, sizeof expected) && expected[0];
+	if (!given)
+		dg_set(expected, sizeof expected, "%s", p->remote_id[0] ? p->remote_id : peer_text(p, peer));
 	bool have_id = received_id(e->last_evidence, id, sizeof id);
-	bool id_differs = have_id && !strstr(id, expected);
+	/* The engine checks the identity before the hash: "check=identity" names the mismatch. */
+	bool id_differs = have_id && (ev_has(e->last_evidence, "check=identity") ||
+				      (given && strcmp(id, expected) != 0));
 	ike_section(p, sec, sizeof sec);
 	if (id_differs) {
 		struct diag_finding *d = diag_add(l, SCORE_STRONG + 3, "phase1-identity-mismatch", p);
@@ -334,10 +352,34 @@ static void ph1_timeout_after_proposal(const struct diag_profile_facts *p,
 	       "datagrams gives the same symptom", msg, p->ph1_proposal, ike_section(p, sec, sizeof sec));
 }
 
+/* Evidence that the peer's IKE reaches this gateway: a translation its packet created (the
+ * technote's check on the receiving router), filter-set drops of it, or hits on a rule that
+ * drops it. (When we initiated, its replies share our "out" translation.) */
+static bool peer_ike_arrives(const struct diag_profile_facts *p, char *why, size_t len)
+{
+	why[0] = 0;
+	if (p->nat_ike_in)
+		dg_cat(why, len, "NAT table: in UDP 500 from the peer present (NAT runs before the "
+		       "filter sets, so a dropped packet still shows)");
+	if (p->ev[MSG_FILTER_DROP].count)
+		dg_cat(why, len, "%sfilter-set drops of its packets logged %u time%s",
+		       why[0] ? "; " : "", p->ev[MSG_FILTER_DROP].count,
+		       p->ev[MSG_FILTER_DROP].count == 1 ? "" : "s");
+	for (size_t i = 0; i < p->n_blockers; i++) {
+		const struct diag_blocker *b = &p->blockers[i];
+		if (!b->outbound && (b->blocks & (DIAG_BLOCKS_IKE | DIAG_BLOCKS_NATT)) && b->hits) {
+			dg_cat(why, len, "%s%s has %llu hits", why[0] ? "; " : "", b->where,
+			       (unsigned long long)b->hits);
+			break;
+		}
+	}
+	return why[0] != 0;
+}
+
 static void ph1_timeout_path(const struct diag_facts *f, const struct diag_profile_facts *p,
 			     const struct diag_event_facts *e, struct diag_findings *l)
 {
-	char peer[IKG_IP4_STRLEN], wan[IKG_IP4_STRLEN];
+	char peer[IKG_IP4_STRLEN], wan[IKG_IP4_STRLEN], arrives[300];
 	bool blocked = first_blocker(f, p, DIAG_BLOCKS_IKE | DIAG_BLOCKS_NATT, false) ||
 		       first_blocker(f, p, DIAG_BLOCKS_IKE | DIAG_BLOCKS_NATT, true);
 	peer_text(p, peer);
@@ -345,7 +387,7 @@ static void ph1_timeout_path(const struct diag_facts *f, const struct diag_profi
 		ip_str(f->wan_address, wan);
 	else
 		dg_set(wan, sizeof wan, "this gateway's WAN address");
-	if (p->nat_ike_in) {
+	if (peer_ike_arrives(p, arrives, sizeof arrives)) {
 		/* The technote: a filter set and a silent peer look the same in the NAT table. */
 		struct diag_finding *d = diag_add(l, blocked ? SCORE_HINT - 10 : SCORE_POSSIBLE,
 						  "ph1-timeout-peer-silent", p);
@@ -353,8 +395,7 @@ static void ph1_timeout_path(const struct diag_facts *f, const struct diag_profi
 			return;
 		dg_set(d->title, sizeof d->title, "phase1 resend timeout although UDP 500 arrives from "
 		       "%s: a filter set here, or the peer rejects silently", peer);
-		dg_set(d->evidence, sizeof d->evidence, "NAT table: in UDP 500 from %s present (NAT "
-		       "runs before the filter sets, so a dropped packet still shows); ", peer);
+		dg_set(d->evidence, sizeof d->evidence, "%s; ", arrives);
 		cat_event(d->evidence, sizeof d->evidence, "phase1 resend timeout", e);
 		dg_set(d->fix, sizeof d->fix, "1. a filter set on this gateway dropping UDP 500/4500 "
 		       "from %s (`ikegate show filter`: %s); 2. otherwise the peer rejects silently: "
@@ -367,16 +408,17 @@ static void ph1_timeout_path(const struct diag_facts *f, const struct diag_profi
 	if (!d)
 		return;
 	dg_set(d->title, sizeof d->title, "phase1 resend timeout: nothing comes back from %s", peer);
-	dg_set(d->evidence, sizeof d->evidence, "NAT table: %s; no in UDP 500 from %s - the "
-	       "peer's IKE never arrives here; ",
+	dg_set(d->evidence, sizeof d->evidence, "NAT table: %s; no in UDP 500 translation from %s "
+	       "and no filter-set drop of it - nothing shows the peer's IKE arriving; ",
 	       p->nat_ike_out ? "out UDP 500 to the peer present (our requests leave)"
 			      : "no out UDP 500 to the peer", peer);
 	cat_event(d->evidence, sizeof d->evidence, "phase1 resend timeout", e);
-	dg_set(d->fix, sizeof d->fix, "in this order: 1. verify connectivity between the WAN "
-	       "addresses: ping %s from this gateway; 2. both profiles enabled and the remote "
-	       "endpoints right on each side (ours: remote-endpoint=%s; the peer's must be %s); "
-	       "3. no firewall device in front of either VPN router (open UDP 500, UDP 4500 and "
-	       "protocols 50/51); 4. the ISP is not filtering UDP port 500", peer,
+	dg_set(d->fix, sizeof d->fix, "on the peer, `show ip nat translations` must show in UDP 500 "
+	       "from %s; if not, in this order: 1. verify connectivity between the WAN addresses: "
+	       "ping %s from this gateway; 2. both profiles enabled and the remote endpoints right "
+	       "on each side (ours: remote-endpoint=%s; the peer's must be %s); 3. no firewall "
+	       "device in front of either VPN router (open UDP 500, UDP 4500 and protocols 50/51); "
+	       "4. the ISP is not filtering UDP port 500", wan, peer,
 	       p->remote_endpoint[0] ? p->remote_endpoint : peer, wan);
 }
 
@@ -394,7 +436,8 @@ void rule_ph1_resend_timeout(const struct diag_facts *f, const struct diag_profi
 		ph1_timeout_notify(p, e, l);
 		return;
 	}
-	if (!aggressive && (msg == 5 || msg == 6 || ev_has(ev, "AUTHENTICATION") ||
+	if (!aggressive && (msg == 5 || msg == 6 || ev_has(ev, "AUTHENTICATION-FAILED") ||
+			    ev_has(ev, "AUTHENTICATION_FAILED") ||
 			    ev_has(ev, "PAYLOAD_MALFORMED") || ev_has(ev, "PAYLOAD-MALFORMED"))) {
 		ph1_timeout_psk(p, e, msg ? msg : 5, l);
 		return;
@@ -409,9 +452,20 @@ void rule_ph1_resend_timeout(const struct diag_facts *f, const struct diag_profi
 /* ---- ph2 resend timeout ---- */
 
 /* How likely the peer's PFS setting differs from ours, by what its vendor does by default. */
-static int pfs_score(const struct diag_profile_facts *p, const char **why)
+/* The peer's vendor: from its vendor ID (IKE SA list), else as the timeout's evidence names it. */
+static const char *peer_vendor(const struct diag_profile_facts *p, const char *ev)
 {
-	const char *v = p->peer_vendor;
+	static const char *const known[] = {"Cisco", "strongSwan", "libreswan"};
+	if (p->peer_vendor[0])
+		return p->peer_vendor;
+	for (size_t i = 0; i < IKG_ARRAY_LEN(known); i++)
+		if (ev_has(ev, known[i]))
+			return known[i];
+	return "";
+}
+
+static int pfs_score(const struct diag_profile_facts *p, const char *v, const char **why)
+{
 	if (p->pfs_group == 0) {
 		*why = "we propose no PFS; a peer that requires PFS ignores the proposal";
 		return SCORE_POSSIBLE;
@@ -441,9 +495,9 @@ void rule_ph2_resend_timeout(const struct diag_facts *f, const struct diag_profi
 	if (p->ph1 != DIAG_UP && !p->ev[MSG_PH1_COMPLETE].count)
 		return;                           /* phase 1 first: its own rules apply */
 	const struct diag_event_facts *e = &p->ev[MSG_PH2_RESEND_TIMEOUT];
-	const char *why;
-	int score = pfs_score(p, &why);
-	const char *vendor = p->peer_vendor[0] ? p->peer_vendor : "unknown (no vendor ID)";
+	const char *why, *v = peer_vendor(p, e->last_evidence);
+	int score = pfs_score(p, v, &why);
+	const char *vendor = v[0] ? v : "unknown (no vendor ID)";
 	const char *group = p->pfs_group ? ikg_dh_group_name(p->pfs_group) : "none";
 	struct diag_finding *d = diag_add(l, score, "ph2-timeout-pfs-mismatch", p);
 	if (d) {
@@ -539,5 +593,29 @@ void rule_dead_peer(const struct diag_facts *f, const struct diag_profile_facts 
 	cat_event(d->evidence, sizeof d->evidence, "dead peer detected", &p->ev[MSG_DPD_PEER_DEAD]);
 	dg_set(d->fix, sizeof d->fix, "check that the peer is up and reachable (ping %s); the tunnel "
 	       "is renegotiated on the next traffic", peer);
+	(void)f;
+}
+
+/* ---- an error notify from the peer the other rules do not cover ---- */
+
+void rule_peer_notify(const struct diag_facts *f, const struct diag_profile_facts *p,
+		      struct diag_findings *l)
+{
+	const struct diag_event_facts *e = &p->ev[MSG_PEER_NOTIFY];
+	if (!e->count || (p->ph1 == DIAG_UP && p->ph2 == DIAG_UP))
+		return;
+	const struct diag_event_facts *ok = &p->ev[MSG_PH2_COMPLETE];
+	if (ok->count && ok->last_when > e->last_when)
+		return;
+	char what[64], peer[IKG_IP4_STRLEN];
+	if (!ev_field(e->last_evidence, "received", what, sizeof what))
+		dg_set(what, sizeof what, "an error notify");
+	struct diag_finding *d = diag_add(l, SCORE_HINT - 5, "peer-notify", p);
+	if (!d)
+		return;
+	dg_set(d->title, sizeof d->title, "the peer %s reported %s", peer_text(p, peer), what);
+	cat_event(d->evidence, sizeof d->evidence, "peer notify", e);
+	dg_set(d->fix, sizeof d->fix, "read the peer's log for the reason it sent %s; an "
+	       "unauthenticated notify is only a hint (anyone can send one)", what);
 	(void)f;
 }

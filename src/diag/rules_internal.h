@@ -80,6 +80,8 @@ void rule_ph2_id_mismatch(const struct diag_facts *f, const struct diag_profile_
 			  struct diag_findings *l);
 void rule_ph2_hash_failed(const struct diag_facts *f, const struct diag_profile_facts *p,
 			  struct diag_findings *l);
+void rule_peer_notify(const struct diag_facts *f, const struct diag_profile_facts *p,
+		      struct diag_findings *l);
 void rule_dead_peer(const struct diag_facts *f, const struct diag_profile_facts *p,
 		    struct diag_findings *l);
 void rule_blockers(const struct diag_facts *f, const struct diag_profile_facts *p,

@@ -394,6 +394,11 @@ void rule_status(const struct diag_facts *f, const struct diag_profile_facts *p,
 	dg_set(d->evidence, sizeof d->evidence, "phase 1 %s, phase 2 %s; no error logged for this "
 	       "profile", p->ph1 == DIAG_UP ? "up" : busy ? "negotiating" : "down",
 	       p->ph2 == DIAG_UP ? "up" : busy ? "negotiating" : "down");
+	if (busy && p->ph1 != DIAG_UP)
+		dg_cat(d->evidence, sizeof d->evidence, "; NAT table: %s, %s",
+		       p->nat_ike_out ? "out UDP 500 to the peer present" : "no out UDP 500 to the peer",
+		       p->nat_ike_in ? "in UDP 500 from the peer present"
+				     : "no in UDP 500 translation from the peer");
 	if (busy)
 		dg_set(d->fix, sizeof d->fix, "allow time for IKE: the technote brings a tunnel up "
 		       "with 120 pings at 1 second intervals; run diagnose again if it does not "

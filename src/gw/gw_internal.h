@@ -52,7 +52,8 @@ struct gw {
 	struct history *hist;
 	struct gw_stats stats;
 	ikg_ms now;                   /* time of the current input (for callbacks) */
-	ikg_ms last_filter_event;     /* filter-set drops are logged at most once a minute */
+	ikg_ms last_filter_event;
+	uint16_t ip_id;               /* IPv4 id of the datagrams the gateway builds */     /* filter-set drops are logged at most once a minute */
 	struct ikg_pkt scratch;       /* IKE datagrams are built here */
 };
 

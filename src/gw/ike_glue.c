@@ -14,9 +14,10 @@ static void ike_send(void *ctx, ikg_ip4 src, uint16_t sport, ikg_ip4 dst, uint16
 	if (len > pkt_tailroom(pkt) - IPV4_HDR_LEN - UDP_HDR_LEN)
 		return;
 	memcpy(pkt_put(pkt, len), p, len);
-	udp_write_hdr(pkt_push(pkt, UDP_HDR_LEN), src, sport, dst, dport, len, true);
-	static uint16_t ip_id;
-	ipv4_write_hdr(pkt_push(pkt, IPV4_HDR_LEN), IPPROTO_UDP_, src, dst, (uint16_t)pkt->len, ++ip_id);
+	uint8_t *udp = pkt_push(pkt, UDP_HDR_LEN);
+	udp_write_hdr(udp, src, sport, dst, dport, len, true);
+	uint8_t *ip = pkt_push(pkt, IPV4_HDR_LEN);
+	ipv4_write_hdr(ip, IPPROTO_UDP_, src, dst, (uint16_t)pkt->len, ++g->ip_id);
 	gw_wan_output(g, pkt);
 }
 

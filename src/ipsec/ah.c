@@ -37,13 +37,14 @@ int ipsec_ah_encap(struct ipsec_sa *sa, struct ikg_pkt *pkt)
 	if (sa->inbound || sa->p.protocol != IKG_PROTO_AH ||
 	    ipv4_parse(pkt_start(pkt), pkt->len, false, &inner) != 0)
 		return -1;
-	size_t hlen = ah_hdr_len(sa), inner_len = pkt->len;
+	size_t hlen = ah_hdr_len(sa), inner_len = inner.total_len;
 	uint32_t seq;
 	if (pkt_headroom(pkt) < IPV4_HDR_LEN + hlen || inner_len + IPV4_HDR_LEN + hlen > UINT16_MAX ||
 	    !sa_next_seq(sa, &seq))
 		return -1;
 	uint16_t off = pkt->off, len = pkt->len;
 
+	pkt->len = (uint16_t)inner_len;      /* bytes beyond the inner total length are not sent */
 	uint8_t *ah = pkt_push(pkt, hlen);
 	ah[0] = NEXT_HDR_IPV4;
 	ah[1] = (uint8_t)(hlen / 4 - 2);

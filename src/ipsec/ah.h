@@ -11,7 +11,7 @@
 
 /* Outbound. pkt holds an inner IPv4 packet; on success (0) the outer IPv4 packet: IPv4
  * (protocol 51, TOS copied from the inner, TTL 64) | AH (next header 4, ICV) | inner.
- * -1 (pkt unchanged) as for ipsec_esp_encap. */
+ * -1 as for ipsec_esp_encap. */
 int ipsec_ah_encap(struct ipsec_sa *sa, struct ikg_pkt *pkt);
 
 /* Inbound. pkt holds the whole outer IPv4 packet (from the IPv4 header: AH authenticates it).

@@ -68,7 +68,7 @@ int ipsec_esp_encap(struct ipsec_sa *sa, struct ikg_pkt *pkt)
 	struct ipv4_view inner;
 	if (!outbound_esp(sa) || ipv4_parse(pkt_start(pkt), pkt->len, false, &inner) != 0)
 		return -1;
-	size_t inner_len = pkt->len;
+	size_t inner_len = inner.total_len;  /* bytes beyond it (link padding) are not sent */
 	size_t pad = esp_pad_len(sa, inner_len);
 	size_t head = ESP_HDR_LEN + sa->iv_len + IPV4_HDR_LEN + (sa->p.udp_encap ? UDP_HDR_LEN : 0);
 	size_t tail = pad + ESP_TRAILER_LEN + sa->icv_len;
@@ -78,6 +78,7 @@ int ipsec_esp_encap(struct ipsec_sa *sa, struct ikg_pkt *pkt)
 		return -1;
 	uint16_t off = pkt->off, len = pkt->len;
 
+	pkt->len = (uint16_t)inner_len;
 	uint8_t *trailer = pkt_put(pkt, pad + ESP_TRAILER_LEN);
 	for (size_t i = 0; i < pad; i++)
 		trailer[i] = (uint8_t)(i + 1);

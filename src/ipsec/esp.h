@@ -11,8 +11,10 @@
  * IPv4 (protocol 50, or 17 + UDP src/dst ports of the SA with checksum 0 when udp_encap) | SPI |
  * seq | IV | ciphertext of (inner | padding 1,2,3.. | pad length | next header 4) | ICV. The outer
  * TOS is copied from the inner header, TTL 64, DF clear, id = low 16 bits of seq.
- * -1 (pkt unchanged) when: not an outbound ESP SA, the inner packet is not IPv4, no head/tail
- * room, the sequence number space or a hard limit is exhausted (rekey), OpenSSL fails. */
+ * -1 and pkt unchanged when: not an outbound ESP SA, the inner packet is not IPv4, no
+ * head/tail room, the sequence number space or a hard limit is exhausted (rekey:
+ * ipsec_sa_hard_expired() then says so). -1 with pkt's bytes unspecified (drop it) when
+ * OpenSSL fails. */
 int ipsec_esp_encap(struct ipsec_sa *sa, struct ikg_pkt *pkt);
 
 /* Inbound. pkt holds the ESP packet starting at the SPI (the IPv4 payload for protocol 50, or

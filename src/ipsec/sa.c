@@ -291,7 +291,7 @@ void ipsec_sa_set_peer(struct ipsec_sa *sa, ikg_ip4 peer, uint16_t peer_port)
 	if (sa->inbound) {
 		sa->p.src = peer;
 		sa->p.sport = peer_port;
-	} else {
+	} else if (sa->p.dst != peer || sa->p.dport != peer_port) {
 		sa->p.dst = peer;
 		sa->p.dport = peer_port;
 		sa_build_outer(sa);

@@ -56,8 +56,11 @@ void ipsec_sa_params_wipe(struct ipsec_sa_params *p);
 struct ipsec_sa;
 
 /* Builds the SA: fetches the algorithms, keys the OpenSSL contexts once (the keys are then
- * held only inside them), allocates the replay window. rnd is used only here (to key the
- * outbound CBC IV generator). NULL on bad parameters, unsupported algorithm or failure. */
+ * held only inside them), allocates the replay window (inbound) or builds the outer header
+ * template (outbound). rnd is used only here, to key the outbound CBC IV generator (IV =
+ * AES-128-ECB_k(counter) under a random k): required for outbound CBC SAs, unused otherwise.
+ * NULL on bad parameters (see the combinations in sa.c), unsupported algorithm or failure. The
+ * caller wipes its params afterwards (ipsec_sa_params_wipe). */
 struct ipsec_sa *ipsec_sa_new(const struct ipsec_sa_params *p, bool inbound, ikg_rand_fn rnd,
 			      void *rnd_ctx);
 /* Frees the contexts (OpenSSL wipes its key schedules) and wipes the SA. NULL is fine. */

@@ -92,7 +92,7 @@ ls_conn() {
   local name=$1 conn=$2; shift 2
   local d; d=$(ls_dir "$name")
   local -A o=([ike]=aes128-sha2_256-modp2048 [esp]=aes128-sha1 [pfs]=no [mode]=main
-              [retransmit]=10 [extra]= [local_id]= [remote_id]=)
+              [retransmit]=10 [extra]="" [local_id]="" [remote_id]="")
   local kv k
   for kv in "$@"; do o[${kv%%=*}]=${kv#*=}; done
   for k in local remote lts rts psk; do [ -n "${o[$k]:-}" ] || fail "ls_conn $conn: $k= missing"; done

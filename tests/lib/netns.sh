@@ -115,14 +115,14 @@ ns_bg() {
 # kill_pid PID: TERM, up to 3 s grace, then KILL. Only for PIDs this test started.
 kill_pid() {
   local pid=$1 i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-  kill -TERM "$pid" 2>/dev/null
-  for (( i = 0; i < 30; i++ )); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  if kill -TERM "$pid" 2>/dev/null; then
+    for (( i = 0; i < 30; i++ )); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
   return 0
 }
 
@@ -185,8 +185,8 @@ ns_link() {
   ip -n "$ns1" link set "$if1" up
   ip -n "$ns2" link set "$if2" up
   # rp_filter for the new devices too (the "all" value is max'ed with the device's)
-  ip netns exec "$ns1" sysctl -qw "net.ipv4.conf.$if1.rp_filter=0" >/dev/null 2>&1
-  ip netns exec "$ns2" sysctl -qw "net.ipv4.conf.$if2.rp_filter=0" >/dev/null 2>&1
+  ip netns exec "$ns1" sysctl -qw "net.ipv4.conf.$if1.rp_filter=0" >/dev/null 2>&1 || true
+  ip netns exec "$ns2" sysctl -qw "net.ipv4.conf.$if2.rp_filter=0" >/dev/null 2>&1 || true
   return 0
 }
 

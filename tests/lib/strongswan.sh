@@ -112,8 +112,8 @@ sw_conn() {
   local name=$1 conn=$2; shift 2
   local d; d=$(sw_dir "$name")
   local -A o=([ike]=aes128-sha1-modp2048 [esp]=aes128-sha1 [pfs]=no [mode]=main
-              [child]=$conn [start]=none [proto]=esp [dpd]=0 [encap]=no [extra]= [extra_child]=
-              [rekey]= [local_id]= [remote_id]=)
+              [child]=$conn [start]=none [proto]=esp [dpd]=0 [encap]=no [extra]="" [extra_child]=""
+              [rekey]="" [local_id]="" [remote_id]="")
   local kv
   for kv in "$@"; do o[${kv%%=*}]=${kv#*=}; done
   local k
@@ -122,7 +122,7 @@ sw_conn() {
   [ "${o[pfs]}" = no ] || esp="$esp-${o[pfs]}"
   [ "${o[mode]}" = aggressive ] && aggr=yes
   local lid=${o[local_id]:-${o[local]}} rid=${o[remote_id]:-${o[remote]}}
-  local rekey_ike= rekey_child=
+  local rekey_ike="" rekey_child=""
   if [ -n "${o[rekey]}" ]; then
     rekey_ike="rekey_time = ${o[rekey]}"; rekey_child="rekey_time = ${o[rekey]}"
   fi

@@ -5,19 +5,6 @@
 #include "gw/gw_internal.h"
 #include "view/views.h"
 
-/* The IKE engine is not needed here (g->ike is NULL): these stand in for its SA lists. */
-size_t ike_sa_list(const struct ike_engine *e, struct ike_sa_info *out, size_t max)
-{
-	(void)e, (void)out, (void)max;
-	return 0;
-}
-
-size_t ike_child_list(const struct ike_engine *e, struct ike_child_info *out, size_t max)
-{
-	(void)e, (void)out, (void)max;
-	return 0;
-}
-
 static const char *config_text =
 	"gateway = { wan-address = \"10.0.0.2\"; };\n"                                /* 1 */
 	"ike-profiles = {\n"                                                          /* 2 */
@@ -88,20 +75,17 @@ static void add_event(struct gw *g, ikg_ms when, enum ikg_msg code, const char *
 	history_add(g->hist, &ev);
 }
 
-/* The technote's 3386 at 10.0.0.2 with a filter set blocking UDP 500: the translation shows,
- * phase 1 never completes. */
+/* The technote's 3386 at 10.0.0.2 with a filter set blocking UDP 500: the R9100 at 10.0.0.1
+ * initiates, the translation shows, the filter drops, phase 1 never completes. */
 static void filter_case(struct gw *g)
 {
 	ikg_ip4 me = ip("10.0.0.2"), peer = ip("10.0.0.1");
 	g->now = 60000;
-	g->prof[0].ph1 = GW_NEGOTIATING;
-	g->prof[0].peer = peer;
-	nat_table_touch(g->nat, 1000, NAT_DIR_OUT, 17, me, 500, me, 500, peer, 500);
-	nat_table_touch(g->nat, 1000, NAT_DIR_IN, 17, me, 500, me, 500, peer, 500);
 	nat_table_touch(g->nat, 1000, NAT_DIR_OUT, 17, me, 55663, me, 55663, ip("204.152.184.72"), 123);
+	nat_table_touch(g->nat, 1000, NAT_DIR_IN, 17, me, 500, me, 500, peer, 500);
 	g->filters[0].hits[0] = 9;
-	add_event(g, 20000, MSG_PH1_RESEND_TIMEOUT, "r9100", "10.0.0.1",
-		  "peer=10.0.0.1; mode=main; no reply to main mode message 1; retransmissions=4");
+	add_event(g, 20000, MSG_FILTER_DROP, "r9100", "10.0.0.1",
+		  "direction=wan-in; protocol=17; from=10.0.0.1:500; to-port=500");
 	add_event(g, 25000, MSG_NO_MATCHING_PH1_PROFILE, "", "203.0.113.5",
 		  "peer=203.0.113.5; configured remote endpoints: r9100=10.0.0.1");
 }
@@ -125,13 +109,13 @@ static void test_facts_snapshot(void **state)
 	assert_string_equal(p->ph2_proposal, "esp-aes128-sha1-modp1024");
 	assert_string_equal(p->local_members, "192.168.2.0/24");
 	assert_string_equal(p->remote_members, "192.168.1.0/24");
-	assert_int_equal(p->ph1, DIAG_NEGOTIATING);
+	assert_int_equal(p->ph1, DIAG_DOWN);
 	assert_int_equal(p->ph2, DIAG_DOWN);
 	assert_true(p->nat_ike_in);
-	assert_true(p->nat_ike_out);
+	assert_false(p->nat_ike_out);
 	assert_false(p->nat_esp_in);
-	assert_int_equal(p->ev[MSG_PH1_RESEND_TIMEOUT].count, 1);
-	assert_contains(p->ev[MSG_PH1_RESEND_TIMEOUT].last_evidence, "message 1");
+	assert_int_equal(p->ev[MSG_FILTER_DROP].count, 1);
+	assert_contains(p->ev[MSG_FILTER_DROP].last_evidence, "from=10.0.0.1:500");
 	assert_int_equal(f->gw_ev[MSG_NO_MATCHING_PH1_PROFILE].count, 1);
 	assert_int_equal(f->gw_ev[MSG_NO_MATCHING_PH1_PROFILE].last_peer, ip("203.0.113.5"));
 	assert_string_equal(f->endpoints, "r9100=10.0.0.1");
@@ -157,7 +141,7 @@ static void test_view_diagnose_text(void **state)
 			 "   evidence: filter set wan-in (wan-in) rule 1, line 16: deny protocol udp "
 			 "dst-port 500 - 9 hits");
 	assert_contains(t, "\n2. gateway: no matching phase1 profile");
-	assert_contains(t, "[ph1-timeout-peer-silent]");
+	assert_contains(t, "NAT table: in UDP 500 from 10.0.0.1 present");
 	assert_contains(t, "[wan-address-not-routable]");
 	sb_free(&b);
 }
@@ -174,6 +158,31 @@ static void test_view_diagnose_json(void **state)
 			 "\"r9100\",\"title\":\"a filter set drops UDP 500 from 10.0.0.1\"");
 	assert_contains(t, "\"id\":\"wan-address-not-routable\",\"profile\":null");
 	assert_int_equal(t[strlen(t) - 1], '\n');
+	sb_free(&b);
+}
+
+/* This gateway initiates: the peer's replies share our "out" translation, the filter's hits show
+ * they arrive and are dropped. */
+static void test_initiator_filter_hits(void **state)
+{
+	struct gwfx *x = *state;
+	ikg_ip4 me = ip("10.0.0.2"), peer = ip("10.0.0.1");
+	x->g.prof[0].ph1 = GW_NEGOTIATING;
+	x->g.prof[0].peer = peer;
+	nat_table_touch(x->g.nat, 1000, NAT_DIR_OUT, 17, me, 500, me, 500, peer, 500);
+	nat_table_touch(x->g.nat, 1500, NAT_DIR_IN, 17, me, 500, me, 500, peer, 500);
+	x->g.filters[0].hits[0] = 4;
+	add_event(&x->g, 20000, MSG_PH1_RESEND_TIMEOUT, "r9100", "10.0.0.1",
+		  "peer=10.0.0.1; mode=main; no reply to main mode message 1; retransmissions=4");
+	struct strbuf b;
+	sb_init(&b);
+	view_diagnose(&x->g, "r9100", false, &b);
+	const char *t = sb_str(&b);
+	assert_prefix(t, "1. r9100: a filter set drops UDP 500 from 10.0.0.1 [filter-set-blocks-ike]\n"
+			 "   evidence: filter set wan-in (wan-in) rule 1, line 16: deny protocol udp "
+			 "dst-port 500 - 4 hits; phase 1 never completes (phase1 resend timeout x1)");
+	assert_contains(t, "\n2. r9100: phase1 resend timeout although UDP 500 arrives from 10.0.0.1");
+	assert_contains(t, "evidence: filter set wan-in (wan-in) rule 1, line 16 has 4 hits");
 	sb_free(&b);
 }
 
@@ -221,6 +230,7 @@ int main(void)
 		T(test_facts_snapshot),
 		T(test_view_diagnose_text),
 		T(test_view_diagnose_json),
+		T(test_initiator_filter_hits),
 		T(test_diagnose_with_host_ruleset),
 		T(test_healthy_gateway),
 	};

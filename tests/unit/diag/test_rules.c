@@ -146,7 +146,8 @@ static void test_ph1_identity_mismatch_first(void **state)
 {
 	struct fx *x = *state;
 	fx_event(x, x->p, MSG_PH1_AUTH_FAILURE, 5000, "192.0.2.2",
-		 "check=identity; id-received=fqdn:branch.example.net; hint=remote-id differs");
+		 "check=identity; id-received=fqdn:branch.example.net; id-expected=192.0.2.2; "
+		 "hint=set remote-id to the peer's local identity");
 	const struct diag_finding *d = fx_run(x, NULL);
 	assert_string_equal(d->id, "phase1-identity-mismatch");
 	assert_contains(d->evidence, "ID received: fqdn:branch.example.net");
@@ -178,7 +179,8 @@ static void test_ph1_timeout_no_response_four_checks(void **state)
 	const struct diag_finding *d = fx_run(x, NULL);
 	assert_string_equal(d->id, "ph1-timeout-no-response");
 	assert_contains(d->evidence, "out UDP 500 to the peer present");
-	assert_contains(d->evidence, "no in UDP 500 from 192.0.2.2");
+	assert_contains(d->evidence, "no in UDP 500 translation from 192.0.2.2");
+	assert_contains(d->fix, "on the peer, `show ip nat translations` must show in UDP 500 from 192.0.2.1");
 	const char *c1 = strstr(d->fix, "1. verify connectivity"), *c2 = strstr(d->fix, "2. both profiles enabled");
 	const char *c3 = strstr(d->fix, "3. no firewall device"), *c4 = strstr(d->fix, "4. the ISP");
 	assert_non_null(c1);
@@ -197,7 +199,7 @@ static void test_ph1_timeout_peer_silent(void **state)
 	fx_event(x, x->p, MSG_PH1_RESEND_TIMEOUT, 5000, "192.0.2.2", PH1_TIMEOUT_MSG1);
 	const struct diag_finding *d = fx_run(x, NULL);
 	assert_string_equal(d->id, "ph1-timeout-peer-silent");
-	assert_contains(d->evidence, "in UDP 500 from 192.0.2.2 present");
+	assert_contains(d->evidence, "NAT table: in UDP 500 from the peer present");
 	assert_contains(d->fix, "none found");
 }
 
@@ -690,6 +692,80 @@ static void test_render_json_escapes(void **state)
 	sb_free(&b);
 }
 
+/* A readable ID with a failing hash is still a key problem (the identity was checked first). */
+static void test_ph1_auth_failure_readable_id(void **state)
+{
+	struct fx *x = *state;
+	fx_event(x, x->p, MSG_PH1_AUTH_FAILURE, 5000, "192.0.2.2",
+		 "check=HASH_R; result=mismatch; id-received=10.9.9.9; hint=the pre-shared keys differ");
+	const struct diag_finding *d = fx_run(x, NULL);
+	assert_string_equal(d->id, "phase1-auth-failure");
+	assert_contains(d->evidence, "ID received: 10.9.9.9, remote-id expected: 192.0.2.2");
+	assert_null(fx_find(x, "phase1-identity-mismatch"));
+}
+
+static void test_no_matching_proposal_mode(void **state)
+{
+	struct fx *x = *state;
+	fx_event(x, x->p, MSG_NO_MATCHING_PROPOSAL, 5000, "192.0.2.2",
+		 "received: aggressive mode request; configured: main mode (ike profile office)");
+	const struct diag_finding *d = fx_run(x, NULL);
+	assert_string_equal(d->id, "no-matching-proposal");
+	assert_contains(d->evidence, "the peer's: aggressive mode request | ours: main mode");
+	assert_contains(d->fix, "one change in ike-profiles.office: set mode = \"aggressive\"");
+}
+
+/* The engine's report when the peer refused our quick mode with an authenticated notify. */
+static void test_no_matching_proposal_phase2_refused(void **state)
+{
+	struct fx *x = *state;
+	x->p->ph1 = DIAG_UP;
+	fx_event(x, x->p, MSG_NO_MATCHING_PROPOSAL, 5000, "192.0.2.2",
+		 "phase=2; peer=192.0.2.2; peer rejected our phase-2 proposal (PFS group modp1024); "
+		 "proposed: esp-aes128-sha1-modp1024; peer-vendor=Cisco; hint=compare PFS first");
+	const struct diag_finding *d = fx_run(x, NULL);
+	assert_string_equal(d->id, "no-matching-proposal");
+	assert_contains(d->title, "phase 2");
+	assert_contains(d->evidence, "ours: esp-aes128-sha1-modp1024");
+	assert_contains(d->fix, "try pfs-group = 0 in ipsec-profiles.branch first");
+}
+
+/* No vendor ID stored: the vendor named in the timeout's evidence counts. */
+static void test_ph2_vendor_from_evidence(void **state)
+{
+	struct fx *x = *state;
+	x->p->ph1 = DIAG_UP;
+	fx_event(x, x->p, MSG_PH2_RESEND_TIMEOUT, 5000, "192.0.2.2",
+		 "peer=192.0.2.2; state=sent quick mode message 1, no reply; retransmissions=4; "
+		 "proposed=esp-aes128-sha1-modp1024; hint=phase 1 is complete; check phase 2 "
+		 "parameters; PFS mismatch first (peer vendor: Cisco)");
+	const struct diag_finding *d = fx_run(x, NULL);
+	assert_string_equal(d->id, "ph2-timeout-pfs-mismatch");
+	assert_int_equal(d->rank_score, 90);
+	assert_contains(d->evidence, "peer vendor: Cisco");
+}
+
+static void test_peer_notify(void **state)
+{
+	struct fx *x = *state;
+	x->p->ph1 = DIAG_UP;
+	fx_event(x, x->p, MSG_PEER_NOTIFY, 5000, "192.0.2.2",
+		 "peer=192.0.2.2; received=RESPONDER-LIFETIME; authenticated=yes; exchange=quick mode");
+	const struct diag_finding *d = fx_run(x, NULL);
+	assert_string_equal(d->id, "peer-notify");
+	assert_contains(d->title, "RESPONDER-LIFETIME");
+}
+
+static void test_negotiating_shows_nat(void **state)
+{
+	struct fx *x = *state;
+	x->p->ph1 = x->p->ph2 = DIAG_NEGOTIATING;
+	x->p->nat_ike_out = true;
+	const struct diag_finding *d = fx_run(x, NULL);
+	assert_string_equal(d->id, "tunnel-negotiating");
+	assert_contains(d->evidence, "out UDP 500 to the peer present, no in UDP 500 translation");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -706,6 +782,12 @@ int main(void)
 		T(test_no_matching_proposal_two_changes),
 		T(test_ph1_auth_failure),
 		T(test_ph1_identity_mismatch_first),
+		T(test_ph1_auth_failure_readable_id),
+		T(test_no_matching_proposal_mode),
+		T(test_no_matching_proposal_phase2_refused),
+		T(test_ph2_vendor_from_evidence),
+		T(test_peer_notify),
+		T(test_negotiating_shows_nat),
 		T(test_ph1_timeout_message5_is_psk),
 		T(test_ph1_timeout_no_response_four_checks),
 		T(test_ph1_timeout_peer_silent),

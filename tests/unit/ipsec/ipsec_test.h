@@ -13,7 +13,7 @@
 #include "ipsec/ipsec.h"
 #include "wire/ipv4.h"
 
-#define IP4(a, b, c, d) ((ikg_ip4)((a) << 24 | (b) << 16 | (c) << 8 | (d)))
+#define IP4(a, b, c, d) ((ikg_ip4)((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d)))
 #define GW_A IP4(192, 0, 2, 1)
 #define GW_B IP4(192, 0, 2, 2)
 #define HOST_A IP4(10, 1, 1, 5)
@@ -81,6 +81,7 @@ static inline void test_pair_free(struct sa_pair *sp)
 /* An ICMP echo request HOST_A -> HOST_B with `payload` bytes of data (pattern from id). */
 static inline void test_inner(struct ikg_pkt *pkt, size_t payload, uint16_t id, uint8_t tos)
 {
+	memset(pkt->data, 0, sizeof(pkt->data));   /* whole-struct comparisons stay defined */
 	pkt_reset(pkt);
 	size_t len = IPV4_HDR_LEN + 8 + payload;
 	uint8_t *p = pkt_put(pkt, len);

@@ -427,6 +427,25 @@ static void test_encap_refusals(void **state)
 	(void)state;
 }
 
+static void test_link_padding_not_sent(void **state)
+{
+	struct sa_pair sp = test_pair(IKG_PROTO_ESP, 0x1000, IKG_ESP_NULL, IKG_INTEG_SHA1);
+	struct ikg_pkt pkt, orig;
+	test_inner(&pkt, 10, 1, 0);
+	orig = pkt;
+	memset(pkt_put(&pkt, 6), 0xee, 6);        /* Ethernet-style padding after the packet */
+	assert_int_equal(ipsec_esp_encap(sp.out, &pkt), 0);
+	/* 20 outer + 8 ESP + 38 inner + no padding (38 + 2 is 4-aligned) + 2 trailer + 12 ICV */
+	assert_int_equal(pkt.len, 20 + 8 + orig.len + 2 + 12);
+	assert_non_null(pkt_pull(&pkt, IPV4_HDR_LEN));
+	enum rx_discard why;
+	assert_int_equal(ipsec_esp_decap(sp.in, &pkt, &why), 0);
+	assert_int_equal(pkt.len, orig.len);
+	assert_memory_equal(pkt_start(&pkt), pkt_start(&orig), orig.len);
+	test_pair_free(&sp);
+	(void)state;
+}
+
 static void test_limits(void **state)
 {
 	struct ipsec_sa_params p;
@@ -498,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_udp_encap_and_input),
 		cmocka_unit_test(test_input_discard_reasons),
 		cmocka_unit_test(test_encap_refusals),
+		cmocka_unit_test(test_link_padding_not_sent),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_bad_params),
 	};
