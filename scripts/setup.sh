@@ -61,7 +61,7 @@ EOF
 )
 # ---------------------------------------------------------------------------------------------
 
-LIBRESWAN_PREFIX=/opt/ikegate/libreswan
+LIBRESWAN_PREFIX=${IKG_LIBRESWAN_PREFIX:-/opt/ikegate/libreswan}   # tests/lib/libreswan.sh: LS_PREFIX
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -109,8 +109,10 @@ unpack_libreswan() {
   fi
   local tmp
   tmp=$(mktemp -d)
-  chmod 755 "$tmp"   # let apt's _apt user write into it (no sandbox warning)
-  (cd "$tmp" && apt-get download libreswan </dev/null)
+  chmod 755 "$tmp"; chown _apt "$tmp" 2>/dev/null || true   # apt downloads as user _apt
+  # the package lists may be empty when every package was already installed: update once
+  (cd "$tmp" && apt-get download libreswan </dev/null) \
+    || { apt-get update && (cd "$tmp" && apt-get download libreswan </dev/null); }
   mkdir -p "$LIBRESWAN_PREFIX.tmp"
   dpkg-deb -x "$tmp"/libreswan_*.deb "$LIBRESWAN_PREFIX.tmp"
   rm -rf "$LIBRESWAN_PREFIX" "$tmp"

@@ -98,8 +98,7 @@ static unsigned proto_word_blocks(const char *w)
 	return 0;
 }
 
-/* The value after a selector: one word, or a { ... } set. Returns the OR of fn over it and sets
- * *constrained (the selector is there, whatever its value). */
+/* The value after a selector: one word, or a { ... } set. Returns the OR of fn over it. */
 static unsigned value_blocks(const struct tokens *t, size_t i, unsigned (*fn)(const char *))
 {
 	unsigned b = 0;

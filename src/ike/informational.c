@@ -266,7 +266,14 @@ static void handle_delete(struct ike_engine *e, struct ike_sa *sa, const struct 
 			p1_ph1_state(e, o, IKE_PH_DOWN);
 		} else if ((d->protocol == PROTO_IPSEC_ESP || d->protocol == PROTO_IPSEC_AH) &&
 			   d->spi_size == 4) {
+			/* the peer names its inbound SPI (our outbound); some implementations
+			 * name ours: accept both, as strongSwan does */
 			struct ike_child_sa *c = child_by_spi_out(e, sa->peer, get32(spi));
+			if (!c) {
+				c = child_by_spi_in(e, get32(spi));
+				if (c && c->peer != sa->peer)
+					c = NULL;
+			}
 			if (!c)
 				continue;
 			ike_event(e, m->now, MSG_SA_DELETED, sa->peer, c->profile,

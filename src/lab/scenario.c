@@ -364,7 +364,7 @@ static int need_node(struct pstate *p, const char *name, size_t *out, bool host)
 }
 
 static const char *const views[] = {"log", "log-detail", "vpn", "vpn-discards", "nat", "ike-sa",
-				     "ipsec-sa", "diagnose", "filter", "ping"};
+				     "ipsec-sa", "diagnose", "diagnose-top", "filter", "ping"};
 
 static int view_ok(const char *v)
 {
@@ -377,7 +377,7 @@ static int view_ok(const char *v)
 static int step_view(struct pstate *p, struct lab_step *st, char **tok, size_t n, size_t i)
 {
 	if (i >= n || !view_ok(tok[i]))
-		return fail(p, "expected a view: log, log-detail, vpn, vpn-discards, nat, ike-sa, ipsec-sa, diagnose, filter or ping");
+		return fail(p, "expected a view: log, log-detail, vpn, vpn-discards, nat, ike-sa, ipsec-sa, diagnose, diagnose-top, filter or ping");
 	snprintf(st->view, sizeof(st->view), "%s", tok[i]);
 	return 0;
 }

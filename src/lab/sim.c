@@ -418,6 +418,21 @@ static void teardown(struct sim *m)
 	free(m->heap);
 }
 
+/* The id of the troubleshooter's first finding: "[id]" at the end of the line "1. ...". */
+static void diagnose_top(struct gw *g, const char *profile, struct strbuf *b)
+{
+	struct strbuf d;
+	sb_init(&d);
+	view_diagnose(g, profile, false, &d);
+	const char *t = sb_str(&d);
+	const char *eol = strchr(t, '\n');
+	const char *open = memchr(t, '[', eol ? (size_t)(eol - t) : strlen(t));
+	const char *close = open ? strchr(open, ']') : NULL;
+	if (open && close && (!eol || close < eol))
+		sb_printf(b, "%.*s\n", (int)(close - open + 1), open);
+	sb_free(&d);
+}
+
 /* ---- steps ---- */
 static void render(struct sim *m, const struct lab_step *st, struct strbuf *b)
 {
@@ -447,6 +462,8 @@ static void render(struct sim *m, const struct lab_step *st, struct strbuf *b)
 		view_ipsec_sa(g, false, b);
 	else if (!strcmp(v, "diagnose"))
 		view_diagnose(g, st->arg[0] ? st->arg : NULL, false, b);
+	else if (!strcmp(v, "diagnose-top"))
+		diagnose_top(g, st->arg[0] ? st->arg : NULL, b);
 	else if (!strcmp(v, "filter"))
 		view_filter(g, false, b);
 }

@@ -111,6 +111,17 @@ static void syntax_errors(void **state)
 	/* ... and lose the string of this syntax error (its parser never frees it) */
 	expect_one(GW "ike-profiles = { office = {\n secret \"Hunter2 Secret\"; }; };\n", 3,
 		   "syntax error: a string where a setting name or '=' is expected", "'=' missing");
+	expect_one(GW "n = \"a\",\n \"b\";\n", 3, "syntax error: a string where", "");
+	/* but strings after ',' in lists and arrays, and concatenated, are fine */
+	struct ikg_config ok;
+	assert_int_equal(ikg_config_parse(GW IKE "ipsec-profiles = { b = { remote-endpoint = "
+					  "\"192.0.2\" \".2\"; local-members = ( \"10.1.0.0/16\",\n"
+					  " \"10.3.0.0/16\" ); remote-members = [ \"10.2.0.0/16\", "
+					  "\"10.4.0.0/16\" ]; }; };\n", "t", &ok, NULL), 0);
+	assert_string_equal(ok.ipsec[0].remote_endpoint, "192.0.2.2");
+	assert_int_equal(ok.ipsec[0].n_local, 2);
+	assert_int_equal(ok.ipsec[0].n_remote, 2);
+	ikg_config_free(&ok);
 	expect_one(GW IKE "nat = {\n esp-life = 5000000000; };\n", 4, "number 5000000000 is too large",
 		   "below 2147483648");
 	expect_one(GW IKE "nat = {\n esp-life = -99999999999999999999; };\n", 4,
