@@ -38,6 +38,8 @@ static const struct cmd_def commands[] = {
 	  "list the lab scenarios" },
 	{ CMD_LAB_RUN, { "lab", "run" }, ARG_PASSTHROUGH, "SCENARIO", 0, RUN_LOCAL,
 	  "run a lab scenario on the virtual network" },
+	{ CMD_LAB_GENERATE, { "lab", "generate" }, ARG_PASSTHROUGH, "PAIRS", 0, RUN_LOCAL,
+	  "print a scenario of PAIRS gateway pairs, each with a tunnel (scale tests)" },
 	{ CMD_DEMO, { "demo" }, ARG_PASSTHROUGH, NULL, 0, RUN_LOCAL,
 	  "two gateways in network namespaces, a tunnel, pings, views (root)" },
 	{ CMD_HELP, { "help" }, ARG_NONE, NULL, 0, RUN_LOCAL, "this list" },

@@ -73,7 +73,7 @@ static int run_lab(const struct cmd_req *r)
 		return EXIT_FAILED;
 	}
 	argv[0] = "lab";
-	argv[1] = r->def->id == CMD_LAB_LIST ? "list" : "run";
+	argv[1] = r->def->id == CMD_LAB_LIST ? "list" : r->def->id == CMD_LAB_GENERATE ? "generate" : "run";
 	for (int i = 0; i < r->n_rest; i++)
 		argv[i + 2] = r->rest[i];
 	int rc = lab_main(r->n_rest + 2, argv);
@@ -168,6 +168,7 @@ int main(int argc, char **argv)
 		return menu_main(sock);
 	case CMD_LAB_LIST:
 	case CMD_LAB_RUN:
+	case CMD_LAB_GENERATE:
 		return run_lab(&r);
 	case CMD_DEMO:
 		return demo_main(r.n_rest, r.rest);

@@ -83,8 +83,8 @@ struct gw *gw_new(const struct ikg_config *cfg, const struct gw_io *io, ikg_ms n
 	if (ikg_config_copy(&g->cfg, cfg) || profiles_alloc(&g->prof, g->cfg.n_ipsec))
 		goto fail;
 	g->filters = calloc(g->cfg.n_filters ? g->cfg.n_filters : 1, sizeof(*g->filters));
-	g->hist = history_new(GW_HISTORY_MAX);
-	g->nat = nat_table_new(&g->cfg.nat, GW_NAT_MAX);
+	g->hist = history_new(io->history_capacity ? io->history_capacity : GW_HISTORY_MAX);
+	g->nat = nat_table_new(&g->cfg.nat, io->nat_capacity ? io->nat_capacity : GW_NAT_MAX);
 	g->sad = ipsec_sad_new(64);
 	if (!g->filters || !g->hist || !g->nat || !g->sad)
 		goto fail;

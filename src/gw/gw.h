@@ -29,6 +29,9 @@ struct gw_io {
 	/* IKE retransmission: first interval and tries (0 = defaults: 5000 ms, 4 tries). The lab
 	 * and the tests shorten them. */
 	uint32_t retransmit_ms, retransmit_tries;
+	/* Sizes of the event history ring and the session table (0 = defaults: 512, 4096). The
+	 * lab shrinks them when it simulates thousands of gateways. */
+	uint32_t history_capacity, nat_capacity;
 };
 
 /* Creates a gateway with a private copy of cfg. NULL on allocation failure. */

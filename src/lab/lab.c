@@ -154,8 +154,55 @@ static int lab_run(const char *what, uint64_t seed, bool seed_given)
 	return failures ? 1 : 0;
 }
 
+/* A scenario of n gateway pairs (a_i <-> b_i), each bringing its tunnel up with three pings:
+ * the scale test of the lab. Addresses are the lab's own (10.0.0.0/8), never a real network. */
+static void generate_pairs(FILE *out, unsigned n)
+{
+	fprintf(out, "title %u gateway pairs, one tunnel each, in one process\nseed 1\n", n);
+	fprintf(out, "ike-retransmit 2s 4\n");
+	for (unsigned i = 0; i < n; i++) {
+		unsigned w = 2 * i + 1;
+		char wa[16], wb[16], la[20], lb[20];
+		snprintf(wa, sizeof(wa), "10.0.%u.%u", w >> 8, w & 255);
+		snprintf(wb, sizeof(wb), "10.0.%u.%u", (w + 1) >> 8, (w + 1) & 255);
+		snprintf(la, sizeof(la), "10.%u.%u.0/24", 64 + (i >> 8), i & 255);
+		snprintf(lb, sizeof(lb), "10.%u.%u.0/24", 128 + (i >> 8), i & 255);
+		for (int side = 0; side < 2; side++) {
+			fprintf(out,
+				"gateway %c%u <<END\n"
+				"gateway = { wan-address = \"%s\"; };\n"
+				"ike-profiles = { k = { encryption = \"aes128\"; hash = \"sha256\"; dh-group = 14;"
+				" secret = \"pair %u\"; dpd = 0; }; };\n"
+				"ipsec-profiles = { t = { remote-endpoint = \"%s\"; local-members = \"%s\";"
+				" remote-members = \"%s\"; ike-profile = \"k\"; encryption = \"aes128gcm16\"; }; };\n"
+				"END\n",
+				side ? 'b' : 'a', i, side ? wb : wa, i, side ? wa : wb, side ? lb : la,
+				side ? la : lb);
+		}
+		fprintf(out, "host ha%u on a%u 10.%u.%u.10\n", i, i, 64 + (i >> 8), i & 255);
+		fprintf(out, "host hb%u on b%u 10.%u.%u.10\n", i, i, 128 + (i >> 8), i & 255);
+	}
+	/* spread over the first second, in time order */
+	for (unsigned slot = 0; slot < 100; slot++)
+		for (unsigned i = slot; i < n; i += 100)
+			fprintf(out, "at %ums ping ha%u 10.%u.%u.10 count 3 interval 1s\n", 1000 + slot * 10,
+				i, 128 + (i >> 8), i & 255);
+	fprintf(out, "at 30s expect * counter * tx = 3\nat 30s expect * counter * discards = 0\n");
+	fprintf(out, "at 30s show a0 vpn\n");
+}
+
 int lab_main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "generate") == 0) {
+		char *end;
+		unsigned long n = strtoul(argv[2], &end, 10);
+		if (*end || n == 0 || n > LAB_MAX_NODES / 2) {
+			fprintf(stderr, "ikegate lab generate: PAIRS must be 1-%d\n", LAB_MAX_NODES / 2);
+			return 2;
+		}
+		generate_pairs(stdout, (unsigned)n);
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return lab_list();
 	if (argc >= 3 && strcmp(argv[1], "run") == 0) {
@@ -177,6 +224,6 @@ int lab_main(int argc, char **argv)
 		}
 		return lab_run(argv[2], seed, given);
 	}
-	fprintf(stderr, "usage: ikegate lab list | ikegate lab run NAME|FILE [--seed N]\n");
+	fprintf(stderr, "usage: ikegate lab list | ikegate lab run NAME|FILE [--seed N] | ikegate lab generate PAIRS\n");
 	return 2;
 }

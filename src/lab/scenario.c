@@ -414,12 +414,14 @@ static int expect_step(struct pstate *p, struct lab_step *st, char **tok, size_t
 	if (n < 4)
 		return fail(p, "expected 'expect GATEWAY VIEW \"TEXT\"' or 'expect GATEWAY counter PROFILE NAME = N'");
 	bool host = find_host(p->s, tok[1]) >= 0 && find_gw(p->s, tok[1]) < 0;
-	if (need_node(p, tok[1], &st->node, host))
+	if (strcmp(tok[1], "*") == 0 && strcmp(tok[2], "counter") == 0 && n == 7 && strcmp(tok[3], "*") == 0)
+		st->all = true;
+	else if (need_node(p, tok[1], &st->node, host))
 		return -1;
 	if (strcmp(tok[2], "counter") == 0) {
 		uint32_t v;
 		if (n != 7 || strcmp(tok[5], "=") || parse_u32(tok[6], &v))
-			return fail(p, "expected 'expect GATEWAY counter PROFILE NAME = N' (NAME: tx, rx, discards or a discard reason)");
+			return fail(p, "expected 'expect GATEWAY counter PROFILE NAME = N' (NAME: tx, rx, discards or a discard reason; 'expect * counter * NAME = N' checks every profile of every gateway)");
 		st->action = LAB_EXPECT_COUNTER;
 		snprintf(st->arg, sizeof(st->arg), "%s", tok[3]);
 		snprintf(st->text, sizeof(st->text), "%s", tok[4]);

@@ -6,8 +6,8 @@
 #include "common/types.h"
 #include "config/config.h"
 
-#define LAB_MAX_NODES 64
-#define LAB_MAX_STEPS 512
+#define LAB_MAX_NODES 4096
+#define LAB_MAX_STEPS 16384
 #define LAB_TEXT_MAX 256
 
 struct lab_gateway {
@@ -74,6 +74,7 @@ struct lab_step {
 	uint32_t count, interval_ms;
 	uint64_t value;             /* expect counter value */
 	bool host;                  /* node is a host (show/expect ping) */
+	bool all;                   /* expect counter over every gateway and profile ("*") */
 	int line;
 };
 

@@ -8,6 +8,7 @@
 #include "view/views.h"
 #include "wire/ipv4.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ struct gw_ctx {
 struct sim {
 	const struct scenario *s;
 	struct gw *gw[LAB_MAX_NODES];
+	ikg_ms next_timer[LAB_MAX_NODES]; /* cached gw_next_timer, refreshed when a gateway ran */
 	struct gw_ctx ctx[LAB_MAX_NODES];
 	bool cut[LAB_MAX_NODES];
 	bool route_back_fixed[LAB_MAX_NODES];  /* per host */
@@ -53,6 +55,8 @@ struct sim {
 	int failures;
 	uint16_t ip_id;
 };
+
+static void refresh_timer(struct sim *m, size_t i) { m->next_timer[i] = gw_next_timer(m->gw[i]); }
 
 /* ---- determinism: one splitmix64 stream for the network, one per gateway ---- */
 static uint64_t splitmix(uint64_t *x)
@@ -386,6 +390,8 @@ static int build(struct sim *m, uint64_t seed)
 			.resolve = gw_resolve,
 			.retransmit_ms = s->retransmit_ms,
 			.retransmit_tries = s->retransmit_tries,
+			.history_capacity = s->n_gws > 64 ? 32 : 0,
+			.nat_capacity = s->n_gws > 64 ? 64 : 0,
 		};
 		m->gw[i] = gw_new(&s->gws[i].cfg, &io, wall(m));
 		if (!m->gw[i])
@@ -404,6 +410,8 @@ static int build(struct sim *m, uint64_t seed)
 	for (size_t i = 0; i < s->n_steps; i++)
 		if (push(m, (struct ev){.t = s->steps[i].at, .kind = EV_STEP, .step = i}))
 			return -1;
+	for (size_t i = 0; i < s->n_gws; i++)
+		refresh_timer(m, i);
 	return 0;
 }
 
@@ -499,9 +507,40 @@ static bool counter_value(struct sim *m, const struct lab_step *st, uint64_t *v)
 	return false;
 }
 
+/* expect * counter * NAME = N: every profile of every gateway. */
+static void expect_all(struct sim *m, const struct lab_step *st)
+{
+	size_t checked = 0, bad = 0;
+	for (size_t i = 0; i < m->s->n_gws; i++) {
+		struct gw *g = m->gw[i];
+		for (size_t k = 0; k < gw_profile_count(g); k++) {
+			struct gw_profile_status ps;
+			struct lab_step one = *st;
+			uint64_t v = 0;
+			if (gw_profile_status(g, k, &ps))
+				continue;
+			one.node = i;
+			snprintf(one.arg, sizeof(one.arg), "%s", ps.name);
+			checked++;
+			if (!counter_value(m, &one, &v) || v != st->value) {
+				if (bad++ < 10)
+					sb_printf(m->out, "  %s %s %s = %llu\n", m->s->gws[i].name, ps.name,
+						  st->text, (unsigned long long)v);
+			}
+		}
+	}
+	sb_printf(m->out, "expect * counter * %s = %llu: %s (%zu profiles, %zu differ)\n", st->text,
+		  (unsigned long long)st->value, bad || !checked ? "FAILED" : "ok", checked, bad);
+	m->failures += bad || !checked;
+}
+
 static void expect(struct sim *m, const struct lab_step *st)
 {
 	const char *who = node_name(m, st);
+	if (st->action == LAB_EXPECT_COUNTER && st->all) {
+		expect_all(m, st);
+		return;
+	}
 	if (st->action == LAB_EXPECT_COUNTER) {
 		uint64_t v = 0;
 		bool ok = counter_value(m, st, &v) && v == st->value;
@@ -614,13 +653,26 @@ static ikg_ms next_gw_timer(const struct sim *m, size_t *which)
 {
 	ikg_ms best = IKG_MS_NEVER;
 	for (size_t i = 0; i < m->s->n_gws; i++) {
-		ikg_ms t = gw_next_timer(m->gw[i]);
-		if (t < best) {
-			best = t;
+		if (m->next_timer[i] < best) {
+			best = m->next_timer[i];
 			*which = i;
 		}
 	}
 	return best;
+}
+
+/* The gateway an event touched (its timers may have changed), or SIZE_MAX. */
+static size_t touched_gw(const struct sim *m, const struct ev *e)
+{
+	switch (e->kind) {
+	case EV_WAN:
+	case EV_LAN:
+		return e->node;
+	case EV_STEP:
+		return m->s->steps[e->step].host ? SIZE_MAX : m->s->steps[e->step].node;
+	default:
+		return SIZE_MAX;
+	}
 }
 
 int lab_simulate(const struct scenario *s, uint64_t seed, struct strbuf *out)
@@ -653,12 +705,20 @@ int lab_simulate(const struct scenario *s, uint64_t seed, struct strbuf *out)
 					break;
 				}
 				gw_timer(m->gw[gi], wall(m));
+				refresh_timer(m, gi);
 				continue;
 			}
 			struct ev e = pop(m);
 			m->now = e.t;
 			steps_left -= e.kind == EV_STEP;
+			size_t t = touched_gw(m, &e);
+			bool all = e.kind == EV_STEP && m->s->steps[e.step].action == LAB_SECRET;
 			dispatch(m, &e);
+			if (all)
+				for (size_t i = 0; i < s->n_gws; i++)
+					refresh_timer(m, i);
+			else if (t < s->n_gws)
+				refresh_timer(m, t);
 		}
 		sb_printf(out, "\n%d expectation(s) failed\n", m->failures);
 		rc = m->failures;

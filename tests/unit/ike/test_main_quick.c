@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -214,6 +215,61 @@ static void test_two_member_pairs(void **state)
 	h_free(&h);
 }
 
+/* Two IPsec profiles towards the same peer with the same IKE profile: one phase 1, one child
+ * SA pair per profile. */
+static void test_two_profiles_one_phase1(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	for (int i = 0; i < 2; i++) {
+		h.n[i].ipsec[1] = h.n[i].ipsec[0];
+		snprintf(h.n[i].ipsec[1].name, sizeof h.n[i].ipsec[1].name, "tun2");
+		h.n[i].cfg.n_ipsec = 2;
+	}
+	ikg_range_parse("10.1.9.0/24", &h.n[0].ipsec[1].local_members[0]);
+	ikg_range_parse("10.1.9.0/24", &h.n[1].ipsec[1].remote_members[0]);
+	h_start(&h);
+	assert_int_equal(h_initiate(&h, 0), IKG_OK);
+	assert_int_equal(ike_initiate(h.n[0].e, h.now, 1, h_ip("192.0.2.2")), IKG_OK);
+	h_run(&h, 5000);
+	assert_int_equal(h_count(&h.n[0], MSG_PH1_COMPLETE), 1);
+	assert_int_equal(h.n[0].n_up, 2);
+	assert_int_equal(h.n[1].n_up, 2);
+	/* the responder picked each profile by the identities */
+	size_t p0 = h.n[1].up[0].profile, p1 = h.n[1].up[1].profile;
+	assert_true((p0 == 0 && p1 == 1) || (p0 == 1 && p1 == 0));
+	assert_int_equal(h.n[0].ph1_state[1], 2);
+	h_free(&h);
+}
+
+/* The half-open limit: message 1 floods beyond it are dropped and counted. */
+static void test_half_open_limit(void **state)
+{
+	struct hnet h;
+	uint8_t m1[512];
+
+	(void)state;
+	h_init(&h);
+	h.timers.half_open_max = 4;
+	h_start(&h);
+	/* capture A's message 1 */
+	assert_int_equal(h_initiate(&h, 0), IKG_OK);
+	assert_int_equal(h.q_len, 1);
+	size_t len = h.q[h.q_head].len;
+	memcpy(m1, h.q[h.q_head].data, len);
+	h.q_len = 0;
+	for (int i = 0; i < 10; i++) {
+		m1[0] = (uint8_t)(i + 1);                 /* a new initiator cookie each time */
+		ike_input(h.n[1].e, h.now, h.n[0].addr, 500, h.n[1].addr, 500, m1, len);
+	}
+	assert_int_equal(ike_counters(h.n[1].e)[CNT_IKE_LIMIT], 6);
+	assert_int_equal(ike_sa_list(h.n[1].e, NULL, 16), 4);
+	h.q_len = 0;
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +283,8 @@ int main(void)
 		cmocka_unit_test(test_des_null),
 		cmocka_unit_test(test_long_lifetimes),
 		cmocka_unit_test(test_two_member_pairs),
+		cmocka_unit_test(test_two_profiles_one_phase1),
+		cmocka_unit_test(test_half_open_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
