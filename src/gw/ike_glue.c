@@ -40,6 +40,8 @@ static void gw_random_fn(void *ctx, void *buf, size_t len) { ike_random(ctx, buf
 
 static struct ipsec_sa *make_sa(struct gw *g, const struct ike_child *c, bool inbound)
 {
+	/* RFC 3948 encapsulates ESP only: AH always travels as IP protocol 51. */
+	bool encap = c->udp_encap && c->protocol == IKG_PROTO_ESP;
 	struct ipsec_sa_params p;
 	const uint8_t *keys = inbound ? c->keys_in : c->keys_out;
 	uint32_t spi = inbound ? c->spi_in : c->spi_out;
@@ -48,9 +50,9 @@ static struct ipsec_sa *make_sa(struct gw *g, const struct ike_child *c, bool in
 		return NULL;
 	p.src = inbound ? c->peer : c->local;
 	p.dst = inbound ? c->local : c->peer;
-	p.udp_encap = c->udp_encap;
-	p.sport = inbound ? c->peer_port : c->local_port;
-	p.dport = inbound ? c->local_port : c->peer_port;
+	p.udp_encap = encap;
+	p.sport = encap ? (inbound ? c->peer_port : c->local_port) : 0;
+	p.dport = encap ? (inbound ? c->local_port : c->peer_port) : 0;
 	p.replay_window = g->cfg.ipsec[c->profile].replay_window;
 	p.profile = c->profile;
 	struct ipsec_sa *sa = ipsec_sa_new(&p, inbound, gw_random_fn, g);
@@ -64,11 +66,28 @@ static void child_up(void *ctx, const struct ike_child *c)
 	if (c->profile >= g->cfg.n_ipsec)
 		return;
 	struct gw_profile *p = &g->prof[c->profile];
+	const char *name = g->cfg.ipsec[c->profile].name;
+	struct ikg_event ev;
+	if (c->protocol == IKG_PROTO_AH && c->udp_encap) {
+		ikg_event_make(&ev, g->now, MSG_AH_THROUGH_NAT, name, c->peer,
+			       "protocol=ah; nat=detected (peer at %u.%u.%u.%u:%u); effect=AH covers the "
+			       "outer addresses a NAT rewrites, so the far end discards every packet "
+			       "(esp-ah-error); fix=use protocol esp (ESP in UDP crosses NATs)",
+			       c->peer >> 24, (c->peer >> 16) & 255, (c->peer >> 8) & 255, c->peer & 255,
+			       c->peer_port);
+		gw_emit(g, &ev);
+	}
 	struct ipsec_sa *in = make_sa(g, c, true);
 	struct ipsec_sa *out = make_sa(g, c, false);
 	if (!in || !out || ipsec_sad_add(g->sad, in)) {
 		ipsec_sa_free(in);
 		ipsec_sa_free(out);
+		ikg_event_make(&ev, g->now, MSG_TUNNEL_DOWN, name, c->peer,
+			       "reason=the negotiated SA could not be installed in the data plane; "
+			       "protocol=%s; encryption=%s; integrity=%s; spi-in=%08x",
+			       c->protocol == IKG_PROTO_AH ? "ah" : "esp", ikg_esp_enc_name(c->enc),
+			       ikg_integ_name(c->integ), c->spi_in);
+		gw_emit(g, &ev);
 		return;
 	}
 	ipsec_sa_free(p->out);        /* a rekey replaces the outbound SA at once */

@@ -6,11 +6,11 @@
 #   ix_conf a wan=192.0.2.1 remote=192.0.2.2 lts=10.1.1.0/24 rts=10.2.2.0/24 psk=SECRET \
 #           enc=3des hash=sha1 dh=2 esp_enc=aes128 esp_integ=sha1 pfs=0
 #   ix_start "$NS_GWA" a                       # ikegated -c ... -f in NS, waits for the socket
-#   ix_cli a initiate sg                       # ikegate -s SOCK ...
-#   ix_wait_up a sg 10                         # until show vpn --json says phase2 "up"
-#   ix_spis a sg                               # "SPI_IN SPI_OUT" from show ipsec sa --json
+#   ix_cli a initiate vpn                       # ikegate -s SOCK ...
+#   ix_wait_up a vpn 10                         # until show vpn --json says phase2 "up"
+#   ix_spis a vpn                               # "SPI_IN SPI_OUT" from show ipsec sa --json
 #   ix_assert_event a 'phase1 auth failure' 10 # waits for the line in show log
-#   ix_assert_diag_first a phase1-auth-failure [sg]
+#   ix_assert_diag_first a phase1-auth-failure [vpn]
 #   ix_stop a                                  # SIGTERM (also done by cleanup)
 #
 # Everything of instance NAME lives in $IKG_TMP/ikg-NAME: ikegate.conf, state/, ikegate.sock,
@@ -38,7 +38,7 @@ ix_log_file() { printf '%s/ikegated.log\n' "$(ix_dir "$1")"; }
 # ix_conf NAME key=value...: write instance NAME's configuration (one IKE profile "ike1", one
 # IPsec profile). Keys (defaults in brackets):
 #   wan=ADDR remote=ADDR|0.0.0.0 lts=CIDR rts=CIDR psk=SECRET    (required)
-#   profile=NAME [sg]       the IPsec profile's name
+#   profile=NAME [vpn]       the IPsec profile's name
 #   mode=main|aggressive [main]  enc [3des]  hash [sha1]  dh [2]  ike_lifetime [28800]
 #   negotiation=both|initiate-only|respond-only [both]
 #   local_id remote_id [""]  dpd [0]  natt=true|false [true]
@@ -50,7 +50,7 @@ ix_conf() {
   local d="$IKG_TMP/ikg-$name"
   mkdir -p "$d"
   IX_DIR[$name]=$d
-  local -A o=([profile]=sg [mode]=main [enc]=3des [hash]=sha1 [dh]=2 [ike_lifetime]=28800
+  local -A o=([profile]=vpn [mode]=main [enc]=3des [hash]=sha1 [dh]=2 [ike_lifetime]=28800
               [negotiation]=both [local_id]="" [remote_id]="" [dpd]=0 [natt]=true
               [esp_enc]=aes128 [esp_integ]=sha1 [pfs]=0 [lifetime]=3600 [proto]=esp
               [encap]=auto [enabled]=true [ike_profile]=ike1 [extra_gateway]="" [extra]="")

@@ -28,7 +28,7 @@ run_case() {
   [ "$mode" = aggressive ] && ids=(local_id=@gwa.example remote_id=@gwb.example)
   local ikg_ids=()
   [ "$mode" = aggressive ] && ikg_ids=(local_id=gwa.example remote_id=gwb.example)
-  ix_conf ikg wan="$GWA_WAN" remote="$GWB_WAN" lts="$LAN_A" rts="$LAN_B" psk="$PSK" profile=sg \
+  ix_conf ikg wan="$GWA_WAN" remote="$GWB_WAN" lts="$LAN_A" rts="$LAN_B" psk="$PSK" profile=vpn \
           mode="$mode" enc="$enc" hash="$hash" dh="$dh" esp_enc="$eenc" esp_integ="$einteg" pfs="$pfs" \
           "${ikg_ids[@]}"
   ix_restart "$NS_GWA" ikg
@@ -39,21 +39,21 @@ run_case() {
           mode="$mode" ike="$swike" esp="$swesp" pfs="$swpfs" "${swids[@]}"
   sw_load sw
   if [ "$dir" = ikg ]; then
-    ix_cli ikg initiate sg >/dev/null || fail "ikegate initiate sg"
+    ix_cli ikg initiate vpn >/dev/null || fail "ikegate initiate vpn"
   else
     local out
     out=$(sw_initiate sw sg 15 2>&1) || { printf '%s\n' "$out" | tail -n 20 >&2; ix_dump ikg; fail "$label: swanctl --initiate failed"; }
   fi
-  ix_wait_up ikg sg 15
+  ix_wait_up ikg vpn 15
   wait_for 10 sw_child_installed sw sg || { sw_list_sas sw >&2; tail -n 30 "$(sw_log_file sw)" >&2; fail "$label: strongSwan child not INSTALLED"; }
   ix_assert_event ikg "phase 1 complete" 1
   ix_assert_event ikg "phase 2 complete" 1
-  ix_assert_spis_match_sw ikg sg sw sg
+  ix_assert_spis_match_sw ikg vpn sw sg
   local sas; sas=$(sw_list_sas sw)
   assert_contains "$sas" "ESTABLISHED" "swanctl --list-sas ($label)"
-  local ikesa; ikesa=$(ix_json ikg "[s for s in d['ike_sas'] if s['profile']=='sg'][0]" show ike sa)
+  local ikesa; ikesa=$(ix_json ikg "[s for s in d['ike_sas'] if s['profile']=='vpn'][0]" show ike sa)
   log "$label: ikegate IKE SA $ikesa"
-  [ "$(ix_profile_field ikg sg nat_t)" = True ] || fail "$label: ikegate did not use NAT-T (strongSwan fakes a NAT)"
+  [ "$(ix_profile_field ikg vpn nat_t)" = True ] || fail "$label: ikegate did not use NAT-T (strongSwan fakes a NAT)"
   # strongSwan terminates; both sides drop the SAs
   sw_terminate sw sg >/dev/null 2>&1 || true
   log "== case $label: PASS ($((SECONDS - t0)) s)"

@@ -77,7 +77,7 @@ sw_reset
 #    phase 1 runs into "phase1 resend timeout": interop_strongswan_timeouts.sh).
 log "== 3. proposal mismatch (ikegate initiates)"
 setup_case enc=aes128 hash=sha256 dh=14 -- ike=3des-sha1-modp1024
-ix_cli ikg initiate sg >/dev/null
+ix_cli ikg initiate vpn >/dev/null
 assert_sw_logged 'no acceptable ENCRYPTION_ALGORITHM found' 10
 assert_sw_logged 'sending packet|NO_PROPOSAL_CHOSEN' 5
 ix_assert_event ikg "peer notify" 10
@@ -99,7 +99,7 @@ sw_reset
 #    (no acceptable KEY_EXCHANGE_METHOD) and says NO_PROPOSAL_CHOSEN -> "no matching proposal".
 log "== 5. PFS on ikegate only (ikegate initiates)"
 setup_case pfs=2 -- ike=3des-sha1-modp1024 esp=aes128-sha1 pfs=no
-ix_cli ikg initiate sg >/dev/null
+ix_cli ikg initiate vpn >/dev/null
 assert_sw_logged 'no acceptable KEY_EXCHANGE_METHOD found' 10
 ix_assert_event ikg "phase 1 complete" 10
 ix_assert_event ikg "no matching proposal" 10
@@ -128,7 +128,7 @@ sw_reset
 # 8. PFS on strongSwan only, ikegate initiates (no KE in ours): strongSwan refuses.
 log "== 8. PFS on strongSwan only (ikegate initiates)"
 setup_case pfs=0 -- ike=3des-sha1-modp1024 esp=aes128-sha1 pfs=modp1024
-ix_cli ikg initiate sg >/dev/null
+ix_cli ikg initiate vpn >/dev/null
 assert_sw_logged 'no acceptable KEY_EXCHANGE_METHOD found' 10
 ix_assert_event ikg "no matching proposal" 10
 ix_assert_diag_first ikg no-matching-proposal

@@ -5,7 +5,7 @@
 # Two ikegated in namespaces, tunnel "tunnel" up. A ping runs from hostA to hostB every 0.1 s
 # for the whole test. On gateway a, in order:
 #   1. `ikegate reload` of a file with an unknown key    -> exit 1, a.conf:LINE: error + fix
-#   2. SIGHUP with a syntax error                        -> "config rejected", error=a.conf:LINE
+#   2. SIGHUP with a syntax error ("= = 14;")            -> "config rejected", error=a.conf:LINE
 #   3. `ikegate reload` of a changed gateway section     -> refused (restart needed)
 #   4. `ikegate reload` adding profile "second"          -> exit 0, in show vpn, its route
 #   5. SIGHUP adding profile "third"                     -> "config reloaded", in show vpn
@@ -75,18 +75,17 @@ tunnel_intact "refused reload (unknown key)"
 
 # ---- 2. SIGHUP with a syntax error: refused, journaled with file:line ----
 n_rej=$(ikg a show log | grep -c 'config rejected' || true)
-sed -E 's/^( *)pfs-group( *)= 14;/\1pfs-group = 14/' "$IKG_TMP/a.conf.orig" >"$conf"   # no ';'
-syn_line=$(line_of '^ *lifetime *= 3600;' "$conf")   # libconfig reports the token after it
+sed -E 's/^( *)pfs-group( *)= 14;/\1pfs-group = = 14;/' "$IKG_TMP/a.conf.orig" >"$conf"
+syn_line=$(line_of '= = 14;' "$conf")
+[ -n "$syn_line" ] || fail "could not plant the syntax error"
 kill -HUP "$pid_a"
 rejected_twice() { [ "$(ikg a show log | grep -c 'config rejected')" -gt "$n_rej" ]; }
 wait_for 5 rejected_twice || fail "SIGHUP with a syntax error: no second 'config rejected'"
 ev=$(ikg a show log --json | json_get "[e for e in j['events'] if e['slug'] == 'config-rejected'][-1]['evidence']")
 log "SIGHUP rejected: $ev"
 grep -qE "error=$conf:[0-9]+: " <<<"$ev" || fail "the rejection evidence has no file:line: $ev"
-ev_line=$(sed -E "s|.*error=$conf:([0-9]+):.*|\1|" <<<"$ev")
-[ "$ev_line" -ge $((syn_line - 1)) ] && [ "$ev_line" -le "$syn_line" ] \
-  || fail "syntax error reported at line $ev_line, the missing ';' is at the end of line $((syn_line - 1))"
-assert_file_contains "$(ikgd_log a)" "configuration rejected, the previous one stays in force: $conf:$ev_line" "a's stderr"
+assert_contains "$ev" "error=$conf:$syn_line: syntax error" "the rejection evidence"
+assert_file_contains "$(ikgd_log a)" "configuration rejected, the previous one stays in force: $conf:$syn_line: syntax error" "a's stderr"
 tunnel_intact "refused SIGHUP (syntax error)"
 
 # ---- 3. a change the daemon cannot apply without a restart: refused ----
