@@ -26,6 +26,8 @@
 #define MAX_WAKE_MS 60000
 #define BATCHES_PER_WAKE 64   /* fairness between sources under load */
 
+struct daemon_tuning daemon_tuning;
+
 ikg_ms now_ms(void)
 {
 	struct timespec ts;
@@ -315,6 +317,8 @@ static int setup(struct daemon *d, struct ikg_config *cfg)
 		.event = io_event,
 		.random = io_random,
 		.resolve = io_resolve,
+		.retransmit_ms = daemon_tuning.retransmit_ms,
+		.retransmit_tries = daemon_tuning.retransmit_tries,
 	};
 	d->gw = gw_new(cfg, &io, now);
 	if (!d->gw) {

@@ -39,6 +39,12 @@ struct daemon {
 	uint64_t tun_write_errors;
 };
 
+/* Tuning from the command line (0 = the core's defaults). */
+struct daemon_tuning {
+	uint32_t retransmit_ms, retransmit_tries;
+};
+extern struct daemon_tuning daemon_tuning;
+
 ikg_ms now_ms(void);
 /* Runs the daemon until SIGTERM/SIGINT; returns the exit code. */
 int daemon_run(const char *config_path, bool foreground);

@@ -8,7 +8,10 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: ikegated -c FILE [-f]      run the gateway (-f: every event on stderr)\n"
+	fputs("usage: ikegated -c FILE [-f] [--ike-retransmit MS,TRIES]\n"
+	      "                                  run the gateway (-f: every event on stderr;\n"
+	      "                                  IKE retransmission: first interval MS, doubling,\n"
+	      "                                  TRIES retransmissions; default 5000,4)\n"
 	      "       ikegated -c FILE --check   validate the configuration and exit\n"
 	      "                                  (0 ok, 1 errors printed as FILE:LINE: error: ...)\n",
 	      f);
@@ -29,6 +32,22 @@ static int check(const char *path)
 	return 0;
 }
 
+/* "MS,TRIES" -> daemon_tuning. */
+static int parse_retransmit(const char *s)
+{
+	char *end;
+	unsigned long ms = strtoul(s, &end, 10);
+	if (end == s || *end != ',' || ms < 10 || ms > 600000)
+		return -1;
+	const char *t = end + 1;
+	unsigned long tries = strtoul(t, &end, 10);
+	if (end == t || *end || tries < 1 || tries > 20)
+		return -1;
+	daemon_tuning.retransmit_ms = (uint32_t)ms;
+	daemon_tuning.retransmit_tries = (uint32_t)tries;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -36,6 +55,7 @@ int main(int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "ike-retransmit", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL;
@@ -56,6 +76,13 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'R':
+			if (parse_retransmit(optarg)) {
+				fprintf(stderr, "ikegated: --ike-retransmit wants MS,TRIES (e.g. 500,3), got '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
 		default:
 			usage(stderr);
 			return 2;
