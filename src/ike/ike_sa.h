@@ -112,6 +112,7 @@ struct ike_sa {
 	ikg_ms created, established_at, expires, rekey_at, deadline;
 	uint8_t rekey_of[16];         /* cookies of the SA this one replaces (rekey) */
 	bool is_rekey, rekey_started;
+	bool shortened;               /* responder that cut the peer's lifetime: it rekeys too */
 
 	/* DPD (RFC 3706) */
 	uint32_t dpd_seq;             /* last sequence number sent */
@@ -153,6 +154,7 @@ struct ike_qm {
 	size_t idci_len, idcr_len;
 	struct ikg_range local_ts, remote_ts;
 	uint32_t rekey_spi_in;        /* child (by our SPI) this exchange replaces; 0 = none */
+	bool shortened;               /* responder that cut the peer's lifetime */
 	struct ike_rtx rtx;
 	ikg_ms deadline;              /* when the object is freed */
 };
@@ -170,6 +172,7 @@ struct ike_child_sa {
 	ikg_ms created, expires, rekey_at;
 	struct ikg_range local_ts, remote_ts;
 	bool udp_encap, initiator, rekey_started, dead;
+	bool shortened;               /* we cut the peer's lifetime: we rekey although responder */
 	struct ike_child installed;    /* what went to child_up (re-sent when the peer moves);
 					* keys wiped when the child goes */
 };

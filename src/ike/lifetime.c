@@ -28,7 +28,12 @@ void life_p1_set(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 		return;
 	}
 	sa->expires = now + life_ms;
-	sa->rekey_at = sa->initiator ? rekey_time(e, now, life_ms) : IKG_MS_NEVER;
+	/* the initiator rekeys; so does a responder that cut the peer's lifetime (the peer would
+	 * rekey only after our SA expired) unless it may not initiate */
+	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
+	bool may = ip && ip->negotiation != IKG_NEG_RESPOND_ONLY;
+	sa->rekey_at = sa->initiator || (sa->shortened && may) ? rekey_time(e, now, life_ms)
+							       : IKG_MS_NEVER;
 }
 
 void life_p1_tick(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
@@ -69,7 +74,8 @@ void life_child_set(struct ike_engine *e, struct ike_child_sa *c, ikg_ms now)
 		c->rekey_at = IKG_MS_NEVER;
 		return;
 	}
-	c->rekey_at = c->initiator ? rekey_time(e, now, c->expires - now) : IKG_MS_NEVER;
+	c->rekey_at = c->initiator || c->shortened ? rekey_time(e, now, c->expires - now)
+						    : IKG_MS_NEVER;
 }
 
 void life_child_tick(struct ike_engine *e, struct ike_child_sa *c, ikg_ms now)

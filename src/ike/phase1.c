@@ -110,6 +110,8 @@ int p1_responder_sa(struct ike_engine *e, struct ike_sa *sa, const struct ike_ms
 	sa->hash = ch.hash;
 	sa->group = ch.group;
 	sa->lifetime_s = shorter(ip->lifetime, ch.lifetime_s);
+	/* RFC 2407 4.5: no life duration means 8 hours */
+	sa->shortened = ip->lifetime < (ch.lifetime_s ? ch.lifetime_s : 28800);
 	if (keep_sai_b(sa, pl->body.p, pl->body.len) < 0)
 		return -1;
 	sa_put_p1_reply(b, &peer, ch.proposal_no, t);

@@ -305,6 +305,7 @@ static void install(struct ike_engine *e, struct ike_qm *q, ikg_ms now)
 		c->remote_ts = q->remote_ts;
 		c->udp_encap = natt_encap_is_udp(q->encap_mode);
 		c->initiator = q->initiator;
+		c->shortened = q->shortened;
 		c->expires = now + (ikg_ms)q->lifetime_s * 1000;
 		c->installed = ch;
 		life_child_set(e, c, now);
@@ -457,6 +458,8 @@ int qm_r_msg1(struct ike_engine *e, struct ike_qm *q, struct ike_msg *m)
 	q->group = ch.group;
 	q->encap_mode = ch.encap_mode;
 	q->lifetime_s = ch.lifetime_s && ch.lifetime_s < p->lifetime ? ch.lifetime_s : p->lifetime;
+	/* RFC 2407 4.5: no life duration means 8 hours */
+	q->shortened = p->lifetime < (ch.lifetime_s ? ch.lifetime_s : 28800);
 	q->spi_out = (uint32_t)ch.spi.p[0] << 24 | (uint32_t)ch.spi.p[1] << 16 |
 		     (uint32_t)ch.spi.p[2] << 8 | ch.spi.p[3];
 	q->local_ts = cr;

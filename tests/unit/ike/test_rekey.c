@@ -169,6 +169,30 @@ static void test_reconfigure(void **state)
 	h_free(&h);
 }
 
+/* The responder's lifetime is shorter than the initiator's: the responder rekeys itself
+ * before its SA expires (the initiator would only rekey at 90% of its own). */
+static void test_responder_shorter_lifetime_rekeys(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	h.n[0].ipsec[0].lifetime = 3600;
+	h.n[1].ipsec[0].lifetime = 100;
+	h_start(&h);
+	assert_int_equal(h_initiate(&h, 0), IKG_OK);
+	h_run(&h, 2000);
+	assert_int_equal(h.n[0].up[0].lifetime_s, 3600);
+	assert_int_equal(h.n[1].up[0].lifetime_s, 100);
+	h_run(&h, 250000);
+	assert_true(h_count(&h.n[1], MSG_PH2_REKEY) >= 2);
+	assert_int_equal(ike_child_list(h.n[0].e, NULL, 8), 1);
+	assert_int_equal(ike_child_list(h.n[1].e, NULL, 8), 1);
+	/* B never let its pair expire under traffic: every child_down on B follows a rekey */
+	assert_int_equal(h.n[1].n_down, h.n[1].n_up - 1);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_child_rekey_after_phase1_expired),
 		cmocka_unit_test(test_expiry_without_rekey),
 		cmocka_unit_test(test_reconfigure),
+		cmocka_unit_test(test_responder_shorter_lifetime_rekeys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
