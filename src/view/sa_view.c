@@ -1,4 +1,6 @@
 /* `show ike sa` and `show ipsec sa`: algorithms, lifetimes, SPIs, never keys. */
+#include <stdio.h>
+
 #include "common/addr.h"
 #include "gw/gw_internal.h"
 #include "view/views.h"
@@ -36,29 +38,35 @@ void view_ike_sa(const struct gw *g, bool json, struct strbuf *out)
 		ikg_ip4_str(s->peer, peer);
 		hex8(s->icookie, ci);
 		hex8(s->rcookie, cr);
-		long long left = s->expires > g->now ? (long long)((s->expires - g->now) / 1000) : 0;
+		bool never = s->expires == IKG_MS_NEVER;  /* phase 1 still negotiating */
+		long long left = !never && s->expires > g->now ? (long long)((s->expires - g->now) / 1000) : 0;
+		char left_s[24];
+		if (never)
+			snprintf(left_s, sizeof(left_s), "null");
+		else
+			snprintf(left_s, sizeof(left_s), "%lld", left);
 		if (json) {
 			sb_printf(out, "%s{\"profile\":", i ? "," : "");
 			sb_json_str(out, profile_name(g, s->profile));
 			sb_printf(out,
 				  ",\"peer\":\"%s\",\"peer_port\":%u,\"established\":%s,\"initiator\":%s,"
 				  "\"mode\":\"%s\",\"nat_t\":%s,\"encryption\":\"%s\",\"hash\":\"%s\","
-				  "\"dh_group\":%d,\"icookie\":\"%s\",\"rcookie\":\"%s\",\"expires_in_s\":%lld,"
+				  "\"dh_group\":%d,\"icookie\":\"%s\",\"rcookie\":\"%s\",\"expires_in_s\":%s,"
 				  "\"peer_vendor\":",
 				  peer, s->peer_port, s->established ? "true" : "false",
 				  s->initiator ? "true" : "false", s->aggressive ? "aggressive" : "main",
 				  s->nat_t ? "true" : "false", ikg_cipher_name(s->cipher) ? ikg_cipher_name(s->cipher) : "",
-				  ikg_hash_name(s->hash) ? ikg_hash_name(s->hash) : "", s->dh_group, ci, cr, left);
+				  ikg_hash_name(s->hash) ? ikg_hash_name(s->hash) : "", s->dh_group, ci, cr, left_s);
 			sb_json_str(out, s->peer_vendor);
 			sb_puts(out, "}");
 		} else {
-			sb_printf(out, "%-16s %-15s %-5u %-11s %-9s %-8s %-7s %-9s %s:%s %llds\n",
+			sb_printf(out, "%-16s %-15s %-5u %-11s %-9s %-8s %-7s %-9s %s:%s %s%s\n",
 				  profile_name(g, s->profile), peer, s->peer_port,
 				  s->established ? "established" : "negotiating",
 				  s->initiator ? "initiator" : "responder",
 				  ikg_cipher_name(s->cipher) ? ikg_cipher_name(s->cipher) : "-",
 				  ikg_hash_name(s->hash) ? ikg_hash_name(s->hash) : "-",
-				  ikg_dh_group_name(s->dh_group), ci, cr, left);
+				  ikg_dh_group_name(s->dh_group), ci, cr, never ? "-" : left_s, never ? "" : "s");
 		}
 	}
 	if (json)
@@ -83,7 +91,8 @@ void view_ipsec_sa(const struct gw *g, bool json, struct strbuf *out)
 		ikg_ip4_str(c->peer, peer);
 		ikg_range_str(&c->local_ts, lts, sizeof(lts));
 		ikg_range_str(&c->remote_ts, rts, sizeof(rts));
-		long long left = c->expires > g->now ? (long long)((c->expires - g->now) / 1000) : 0;
+		long long left = c->expires != IKG_MS_NEVER && c->expires > g->now
+					 ? (long long)((c->expires - g->now) / 1000) : 0;
 		const char *proto = c->protocol == IKG_PROTO_AH ? "ah" : "esp";
 		if (json) {
 			sb_printf(out, "%s{\"profile\":", i ? "," : "");
