@@ -53,7 +53,9 @@ topo_two_gateways
 MTU_TUN=1400   # every tunnel gets the same inner MTU as ikegated's TUN device
 
 declare -A RESULT=()      # RESULT[cand,streams] = Mbit/s (median)
+declare -A CPU=()         # CPU[cand] = CPU seconds of the two VPN processes per Gbit carried
 declare -A NOTE=()
+CAND_PIDS=()              # the VPN processes of the candidate being measured
 
 # ---- iperf3 --------------------------------------------------------------------------------
 
@@ -78,18 +80,37 @@ except Exception:
 
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {if (NR % 2) print v[(NR+1)/2]; else print int((v[NR/2]+v[NR/2+1])/2)}'; }
 
-# measure CAND: every stream count, RUNS runs each
+# cpu_ticks PID...: user + system clock ticks of the processes (all their threads)
+cpu_ticks() {
+  local pid t=0 f
+  for pid in "$@"; do
+    f=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    f=${f##*) }   # fields after the command name
+    set -- $f
+    t=$(( t + ${12} + ${13} ))
+  done
+  echo "$t"
+}
+
+# measure CAND: every stream count, RUNS runs each; CPU of CAND_PIDS per Gbit carried
 measure() {
-  local cand=$1 p r vals v
+  local cand=$1 p r vals v mbit_s=0 c0 c1
+  c0=$(cpu_ticks "${CAND_PIDS[@]}")
   for p in $STREAMS; do
     vals=()
     for (( r = 0; r < RUNS; r++ )); do
       v=$(iperf_once "$p")
       vals+=("$v")
+      mbit_s=$(( mbit_s + v ))
     done
     RESULT[$cand,$p]=$(median "${vals[@]}")
     log "$cand, $p stream(s): ${vals[*]} Mbit/s -> median ${RESULT[$cand,$p]}"
   done
+  c1=$(cpu_ticks "${CAND_PIDS[@]}")
+  if [ "${#CAND_PIDS[@]}" -gt 0 ] && [ "$mbit_s" -gt 0 ]; then
+    CPU[$cand]=$(python3 -c "import os,sys; t=($c1-$c0)/os.sysconf('SC_CLK_TCK'); print('%.2f' % (t / ($mbit_s*$SECS/1000.0)))")
+  fi
+  CAND_PIDS=()
 }
 
 reachable() { wait_for "${1:-10}" ns_ping "$NS_HOSTA" "$HOSTB_IP"; }
@@ -109,15 +130,29 @@ run_plain() {
   ip -n "$NS_GWB" route del "$LAN_A" via "$GWA_WAN"
 }
 
-run_ikegate() {
-  ikgd_config a "$GWA_WAN" "$GWB_WAN" "$LAN_A" "$LAN_B" ipsec.encryption=aes128gcm16
-  ikgd_config b "$GWB_WAN" "$GWA_WAN" "$LAN_B" "$LAN_A" ipsec.encryption=aes128gcm16
-  ikgd_start "$NS_GWA" a
-  ikgd_start "$NS_GWB" b
-  reachable 20 || { tail -n 20 "$(ikgd_log a)" >&2; fail "no traffic through the ikegated tunnel"; }
-  measure ikegate
-  ikgd_stop a
-  ikgd_stop b
+# ikegate_pair CAND A B [config overrides]: two ikegated ($IKEGATED) as gateways A and B
+ikegate_pair() {
+  local cand=$1 a=$2 b=$3; shift 3
+  ikgd_config "$a" "$GWA_WAN" "$GWB_WAN" "$LAN_A" "$LAN_B" ipsec.encryption=aes128gcm16 "$@"
+  ikgd_config "$b" "$GWB_WAN" "$GWA_WAN" "$LAN_B" "$LAN_A" ipsec.encryption=aes128gcm16 "$@"
+  ikgd_start "$NS_GWA" "$a"
+  ikgd_start "$NS_GWB" "$b"
+  CAND_PIDS=("${IKGD_PID[$a]}" "${IKGD_PID[$b]}")
+  reachable 20 || { tail -n 20 "$(ikgd_log "$a")" >&2; fail "no traffic through the ikegated tunnel"; }
+  measure "$cand"
+  ikgd_stop "$a"
+  ikgd_stop "$b"
+}
+
+run_ikegate() { ikegate_pair ikegate a b ${IKG_TUNNEL_CONFIG:-}; }
+
+# ikegate-ref: another ikegated binary (IKEGATED_REF=path), e.g. an older build, for A/B
+run_ikegate-ref() {
+  [ -x "${IKEGATED_REF:-}" ] || { NOTE[ikegate-ref]="IKEGATED_REF not set"; return 0; }
+  local keep=$IKEGATED
+  IKEGATED=$IKEGATED_REF
+  ikegate_pair ikegate-ref ra rb ${IKG_TUNNEL_CONFIG:-}
+  IKEGATED=$keep
 }
 
 run_strongswan() {
@@ -135,6 +170,7 @@ run_strongswan() {
     fi
     sw_load $k
   done
+  CAND_PIDS=("${SW_PID[left]}" "${SW_PID[right]}")
   sw_initiate left bench 20 >/dev/null || { sw_log left | tail -n 20 >&2; fail "strongSwan initiate"; }
   wait_for 10 sw_child_installed right bench || fail "strongSwan child not installed on right"
   # kernel-libipsec's TUN device: the same inner MTU as the others
@@ -166,6 +202,7 @@ run_openvpn() {
     --tls-client --cert "$d/a.crt" --key "$d/a.key" --peer-fingerprint "$(fp b)" \
     --ifconfig 10.99.0.1 10.99.0.2 --route 10.2.2.0 255.255.255.0
   local pa=$IKG_LAST_PID
+  CAND_PIDS=("$pa" "$pb")
   wait_for 20 grep -q "Initialization Sequence Completed" "$d/a.log" \
     || { tail -n 20 "$d/a.log" "$d/b.log" >&2; fail "OpenVPN did not come up"; }
   grep -h "Data Channel: cipher" "$d/a.log" | head -n 1 | sed 's/^/  openvpn: /' >&2 || true
@@ -179,7 +216,7 @@ run_wireguard() {
   local d=$IKG_TMP/wg s
   mkdir -p "$d"
   for s in a b; do
-    wg genkey >"$d/$s.key"
+    (umask 077; wg genkey >"$d/$s.key")
     wg pubkey <"$d/$s.key" >"$d/$s.pub"
   done
   # interface names differ per side: wireguard-go's UAPI socket is /var/run/wireguard/NAME.sock,
@@ -190,6 +227,7 @@ run_wireguard() {
   local pa=$IKG_LAST_PID
   ns_bg "$NS_GWB" "$d/b.log" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$ifb"
   local pb=$IKG_LAST_PID
+  CAND_PIDS=("$pa" "$pb")
   wait_for 10 test -S "/var/run/wireguard/$ifa.sock" || fail "wireguard-go A did not start"
   wait_for 10 test -S "/var/run/wireguard/$ifb.sock" || fail "wireguard-go B did not start"
   ns_exec "$NS_GWA" wg set "$ifa" private-key "$d/a.key" listen-port 51820 \
@@ -218,13 +256,13 @@ done
 
 printf '\n%-12s' "Mbit/s"
 for p in $STREAMS; do printf ' %10s' "$p stream"; done
-printf '\n'
-for c in plain ikegate strongswan openvpn wireguard; do
+printf '   %s\n' "CPU s/Gbit (both gateways' VPN processes)"
+for c in plain ikegate ikegate-ref strongswan openvpn wireguard; do
   if [ -n "${NOTE[$c]:-}" ]; then printf '%-12s %s\n' "$c" "(${NOTE[$c]})"; continue; fi
   [ -n "${RESULT[$c,${STREAMS%% *}]:-}" ] || continue
   printf '%-12s' "$c"
   for p in $STREAMS; do printf ' %10s' "${RESULT[$c,$p]}"; done
-  printf '\n'
+  printf '   %s\n' "${CPU[$c]:--}"
 done
 
 ratio() { python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print("%.2f" % (a / b if b > 0 else 0))' "$1" "$2"; }

@@ -5,8 +5,10 @@
  *         ([port bit | 2-byte length | bytes] ...), with timer runs in between;
  *   odd:  two engines first complete main mode + quick mode (deterministic randomness), then
  *         the responder gets datagrams carrying the real cookies of the established SA and the
- *         encrypted flag, with exchange type, message id and body from the input, so the
- *         decryption, HASH and informational paths see arbitrary ciphertext. */
+ *         encrypted flag, with exchange type, message id and body from the input: either as
+ *         arbitrary ciphertext (decryption and HASH failures) or, when bit 3 of the control
+ *         byte is set, wrapped by the initiator's keys into a correctly protected message with
+ *         a valid HASH(1), so quick mode and informational handlers see arbitrary payloads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,21 @@
 #include "wire/isakmp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#ifdef IKG_IKE_FUZZ_HOOKS
+/* src/ike/fuzz_hooks.c, compiled in only with -DIKG_IKE_FUZZ_HOOKS (fuzz/meson.build). */
+size_t ike_fuzz_protected(struct ike_engine *e, uint8_t exchange, uint32_t msgid, uint8_t first_np,
+			  const uint8_t *body, size_t len, uint8_t *out, size_t cap);
+#else
+/* Without the hooks (the unit suite's corpus replay) protected messages are not built. */
+static size_t ike_fuzz_protected(struct ike_engine *e, uint8_t exchange, uint32_t msgid,
+				 uint8_t first_np, const uint8_t *body, size_t len, uint8_t *out,
+				 size_t cap)
+{
+	(void)e; (void)exchange; (void)msgid; (void)first_np; (void)body; (void)len; (void)out;
+	(void)cap;
+	return 0;
+}
+#endif
 
 #define A_ADDR 0xc0000201u   /* 192.0.2.1 */
 #define B_ADDR 0xc0000202u   /* 192.0.2.2 */
@@ -182,7 +199,7 @@ static void established_mode(const uint8_t *data, size_t size)
 		static const uint8_t exch[4] = {EXCH_INFO, EXCH_QUICK, EXCH_IDPROT, EXCH_AGGRESSIVE};
 		size_t len = (size_t)data[0] << 8 | data[1];
 		uint8_t e = exch[data[2] & 3];
-		uint8_t flags = (uint8_t)(ISAKMP_FLAG_ENC | (data[2] & 0x06));
+		uint8_t flags = (uint8_t)(ISAKMP_FLAG_ENC | (data[2] & 0x0e));
 		uint8_t np = data[3];
 		uint32_t msgid = (uint32_t)data[4] << 24 | (uint32_t)data[5] << 16 |
 				 (uint32_t)data[6] << 8 | data[7];
@@ -210,7 +227,15 @@ static void established_mode(const uint8_t *data, size_t size)
 		memcpy(msg + ISAKMP_HDR_LEN, data, len);
 		data += len;
 		size -= len;
-		ike_input(nodes[1].e, now, A_ADDR, 500, B_ADDR, 500, msg, total);
+		if (flags & 0x08) {
+			uint8_t wrapped[4096];
+			size_t wl = ike_fuzz_protected(nodes[0].e, e, msgid, np, msg + ISAKMP_HDR_LEN,
+						       len, wrapped, sizeof wrapped);
+			if (wl)
+				ike_input(nodes[1].e, now, A_ADDR, 500, B_ADDR, 500, wrapped, wl);
+		} else {
+			ike_input(nodes[1].e, now, A_ADDR, 500, B_ADDR, 500, msg, total);
+		}
 		now += 500;
 		ike_timer(nodes[1].e, now);
 		pump(now);

@@ -19,6 +19,7 @@
  *      with the sequence number from the input (the replay window sees anything);
  *   3  as 0 but the outer packet is split in records, each input separately. */
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,7 @@ struct sa_set {
 };
 
 static struct ikg_pkt pkt, saved;
+static int verbose = -1;         /* FUZZ_VERBOSE=1: one line per ipsec_input (seed checks) */
 
 static void rnd(void *ctx, void *buf, size_t len)
 {
@@ -118,6 +120,8 @@ static int input(struct sa_set *s, struct ikg_pkt *p)
 	struct ipsec_sa *sa = NULL;
 	enum rx_discard why = RXD__COUNT;
 	int rc = ipsec_input(s->sad, p, &sa, &why);
+	if (verbose)
+		fprintf(stderr, "ipsec_input: %s\n", rc == 0 ? "accepted" : rx_discard_name(why));
 	if (rc == 0) {
 		if (!sa || (size_t)p->off + p->len > IKG_PKT_SIZE || p->len < IPV4_HDR_LEN)
 			abort();
@@ -158,10 +162,14 @@ static void mode_encap(struct sa_set *s, const uint8_t *d, size_t n)
 		uint8_t pos = d[3];
 		d += 4;
 		n -= 4;
-		if ((flags & 3) == 3 && have_saved) {            /* replay the last accepted one */
-			pkt = saved;
-			if (input(s, &pkt) == 0)
-				abort();
+		if ((flags & 3) == 3) {                          /* replay the last accepted one */
+			d += len;
+			n -= len;
+			if (have_saved) {
+				pkt = saved;
+				if (input(s, &pkt) == 0)
+					abort();
+			}
 			continue;
 		}
 		size_t inner_len = build_inner(&pkt, flags >> 2, d, len);
@@ -324,6 +332,8 @@ static void mode_split(struct sa_set *s, const uint8_t *d, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sa_set s;
+	if (verbose < 0)
+		verbose = getenv("FUZZ_VERBOSE") != NULL;
 	if (size < 1)
 		return 0;
 	set_up(&s);

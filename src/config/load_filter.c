@@ -128,10 +128,12 @@ static bool load_port(struct pctx *p, const struct grp *g, const char *key, uint
 		if (strcmp(s, "any") == 0)
 			return false;
 		if (parse_port(s, &a, &end)) {
-			if (*end == '\0')
-				ok = true, b = a;
-			else if (*end == '-' && parse_port(end + 1, &b, &end) && *end == '\0')
+			if (*end == '\0') {
+				ok = true;
+				b = a;
+			} else if (*end == '-' && parse_port(end + 1, &b, &end) && *end == '\0') {
 				ok = a <= b;
+			}
 		}
 	} else {
 		struct cfg_diag *e = pctx_error(p, *line);

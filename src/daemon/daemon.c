@@ -40,13 +40,13 @@ ikg_ms now_ms(void)
 static void io_wan_send(void *ctx, struct ikg_pkt *pkt)
 {
 	struct daemon *d = ctx;
-	wan_send(&d->wan, pkt, now_ms());
+	wan_queue(&d->wan, pkt, d->now);   /* sent by wan_flush after the current batch */
 }
 
 static void io_lan_send(void *ctx, struct ikg_pkt *pkt)
 {
 	struct daemon *d = ctx;
-	if (tun_write(&d->tun, pkt) < 0 && d->tun_write_errors++ == 0)
+	if (tun_queue(&d->tun, pkt) < 0 && d->tun_write_errors++ == 0)
 		dlog("write to %s failed: %s", d->tun.name, strerror(errno));
 }
 
@@ -341,13 +341,24 @@ static int setup(struct daemon *d, struct ikg_config *cfg)
 
 /* ---- the loop ---- */
 
+static void lan_flush(struct daemon *d)
+{
+	if (tun_flush(&d->tun) < 0 && d->tun_write_errors++ == 0)
+		dlog("write to %s failed: %s", d->tun.name, strerror(errno));
+}
+
+/* Packets are handled in batches: one recvmmsg (or a run of TUN reads, a TSO super-packet
+ * cut into segments) fills d->pkts, the core handles each, and what the core sent on the WAN
+ * meanwhile leaves in one sendmmsg (wan_flush). */
 static void on_wan(struct daemon *d, enum wan_sock s)
 {
 	for (int b = 0; b < BATCHES_PER_WAKE; b++) {
 		size_t n = wan_recv(&d->wan, s, d->pkts, WAN_BATCH);
-		ikg_ms now = now_ms();
+		d->now = now_ms();
 		for (size_t i = 0; i < n; i++)
-			gw_input_wan(d->gw, now, &d->pkts[i]);
+			gw_input_wan(d->gw, d->now, &d->pkts[i]);
+		wan_flush(&d->wan, d->now);
+		lan_flush(d);
 		if (n < WAN_BATCH)
 			return;
 	}
@@ -355,14 +366,19 @@ static void on_wan(struct daemon *d, enum wan_sock s)
 
 static void on_tun(struct daemon *d)
 {
-	for (int b = 0; b < BATCHES_PER_WAKE * WAN_BATCH; b++) {
-		int rc = tun_read(&d->tun, &d->pkts[0]);
-		if (rc <= 0) {
-			if (rc < 0)
+	for (int b = 0; b < BATCHES_PER_WAKE; b++) {
+		int n = tun_read_batch(&d->tun, d->pkts, WAN_BATCH);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN)
 				dlog("read from %s: %s", d->tun.name, strerror(errno));
 			return;
 		}
-		gw_input_lan(d->gw, now_ms(), &d->pkts[0]);
+		d->now = now_ms();
+		for (int i = 0; i < n; i++)
+			gw_input_lan(d->gw, d->now, &d->pkts[i]);
+		wan_flush(&d->wan, d->now);
+		if (n < WAN_BATCH && d->tun.seg_next >= d->tun.seg_count)
+			return;
 	}
 }
 
@@ -416,11 +432,13 @@ static void loop(struct daemon *d)
 			else if (tag == TAG_SIGNAL)
 				on_signal(d);
 			else if (tag >= TAG_CONTROL)
-				control_event(&d->ctl, tag, evs[i].events, now_ms());
+				control_event(&d->ctl, tag, evs[i].events, d->now = now_ms());
 		}
-		now = now_ms();
+		now = d->now = now_ms();
 		if (gw_next_timer(d->gw) <= now)
 			gw_timer(d->gw, now);
+		wan_flush(&d->wan, now);   /* IKE sent by commands, reloads and timers */
+		lan_flush(d);
 		evj_flush(&d->journal, now, false);
 	}
 }
@@ -441,7 +459,18 @@ static void teardown(struct daemon *d)
 			if (gw_profile_enable(d->gw, now, name, false, &why) < 0)
 				dlog("cannot tear '%s' down: %s", name, why ? why : "?");
 		}
+		wan_flush(&d->wan, now);   /* the deletes */
 	}
+	dlog("data path: %s %s offloads, %llu reads (%llu TSO super-packets cut into %llu segments), "
+	     "%llu writes (%llu coalesced from %llu segments); WAN %llu datagrams in %llu send calls, "
+	     "%llu received in %llu recvmmsg",
+	     d->tun.name, d->tun.vnet ? "with" : "without",
+	     (unsigned long long)d->tun.stats.reads, (unsigned long long)d->tun.stats.super_packets,
+	     (unsigned long long)d->tun.stats.segments, (unsigned long long)d->tun.stats.writes,
+	     (unsigned long long)d->tun.stats.coalesced_writes,
+	     (unsigned long long)d->tun.stats.coalesced_segments,
+	     (unsigned long long)d->wan.stats.tx, (unsigned long long)d->wan.stats.tx_calls,
+	     (unsigned long long)d->wan.stats.rx, (unsigned long long)d->wan.stats.rx_calls);
 	control_close(&d->ctl);
 	evj_close(&d->journal);
 	if (d->gw)

@@ -35,7 +35,8 @@ struct daemon {
 	struct evjournal journal;
 	struct control ctl;
 	bool stop;
-	struct ikg_pkt pkts[WAN_BATCH];   /* receive buffers, allocated once */
+	struct ikg_pkt pkts[WAN_BATCH];   /* receive buffers (WAN and TUN batches), allocated once */
+	ikg_ms now;                       /* time of the batch being handled */
 	uint64_t tun_write_errors;
 };
 

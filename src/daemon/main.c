@@ -5,6 +5,7 @@
 
 #include "daemon/conffile.h"
 #include "daemon/daemon.h"
+#include "daemon/privdrop.h"
 
 static void usage(FILE *f)
 {
@@ -94,5 +95,7 @@ int main(int argc, char **argv)
 	}
 	if (check_only)
 		return check(config);
+	if (privdrop_before_setup(config) < 0)   /* least privilege: docs/security.md */
+		return 1;
 	return daemon_run(config, foreground);
 }

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +19,20 @@
 
 static const uint16_t udp_port[2] = { 500, 4500 };
 
+/* Socket buffers large enough for the bursts a batched peer sends (one sendmmsg of
+ * WAN_TX_BATCH datagrams, TSO super-packets cut into ~45 segments): with the default ~200 KiB a
+ * burst overflows the receiver's ESP socket and TCP inside the tunnel collapses. */
+#define WAN_SOCKBUF (4 << 20)
+
+static void size_buffers(int fd)
+{
+	int sz = WAN_SOCKBUF;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+}
+
 static int open_udp(ikg_ip4 addr, uint16_t port, char *err, size_t errlen)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -25,6 +40,7 @@ static int open_udp(ikg_ip4 addr, uint16_t port, char *err, size_t errlen)
 		snprintf(err, errlen, "UDP socket: %s", strerror(errno));
 		return -1;
 	}
+	size_buffers(fd);
 	int dont = IP_PMTUDISC_DONT;   /* let large IKE messages fragment */
 	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &dont, sizeof(dont));
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
@@ -51,6 +67,7 @@ static int open_raw(ikg_ip4 addr, int proto, char *err, size_t errlen)
 			 errno == EPERM ? " (needs root or CAP_NET_RAW)" : "");
 		return -1;
 	}
+	size_buffers(fd);
 	int on = 1;
 	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &on, sizeof(on)) < 0) {
 		snprintf(err, errlen, "IP_HDRINCL: %s", strerror(errno));
@@ -84,6 +101,12 @@ int wan_open(struct wan *w, ikg_ip4 addr, char *err, size_t errlen)
 		wan_close(w);
 		return -1;
 	}
+	w->tx = malloc(sizeof(*w->tx) * WAN_TX_BATCH);
+	if (!w->tx) {
+		snprintf(err, errlen, "out of memory for the WAN send batch");
+		wan_close(w);
+		return -1;
+	}
 	return 0;
 }
 
@@ -94,6 +117,9 @@ void wan_close(struct wan *w)
 			close(w->fd[i]);
 		w->fd[i] = -1;
 	}
+	free(w->tx);
+	w->tx = NULL;
+	w->tx_n = 0;
 }
 
 size_t wan_recv(struct wan *w, enum wan_sock s, struct ikg_pkt *pkts, size_t n)
@@ -120,6 +146,7 @@ size_t wan_recv(struct wan *w, enum wan_sock s, struct ikg_pkt *pkts, size_t n)
 	do
 		got = recvmmsg(w->fd[s], msgs, (unsigned)n, MSG_DONTWAIT, NULL);
 	while (got < 0 && errno == EINTR);
+	w->stats.rx_calls++;
 	if (got <= 0)
 		return 0;
 
@@ -172,15 +199,22 @@ static int drop(struct wan *w, ikg_ms now, const char *why)
 	return -1;
 }
 
-int wan_send(struct wan *w, struct ikg_pkt *pkt, ikg_ms now)
+/* Where a packet from the core goes: socket, destination, the bytes to hand to the socket. */
+struct wan_dgram {
+	int sock;
+	struct sockaddr_in to;
+	const uint8_t *data;
+	size_t len;
+};
+
+static int classify(struct wan *w, struct ikg_pkt *pkt, ikg_ms now, struct wan_dgram *g)
 {
 	struct ipv4_view v;
 	if (ipv4_parse(pkt_start(pkt), pkt->len, false, &v) < 0)
 		return drop(w, now, "not a valid IPv4 packet");
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(v.dst) };
-	int fd;
-	const void *data;
-	size_t len;
+	memset(&g->to, 0, sizeof(g->to));
+	g->to.sin_family = AF_INET;
+	g->to.sin_addr.s_addr = htonl(v.dst);
 
 	switch (v.protocol) {
 	case IPPROTO_UDP_: {
@@ -188,33 +222,112 @@ int wan_send(struct wan *w, struct ikg_pkt *pkt, ikg_ms now)
 		if (udp_parse(v.payload, v.payload_len, &u) < 0)
 			return drop(w, now, "malformed UDP header");
 		if (u.sport == 500)
-			fd = w->fd[WAN_UDP500];
+			g->sock = WAN_UDP500;
 		else if (u.sport == 4500)
-			fd = w->fd[WAN_UDP4500];
+			g->sock = WAN_UDP4500;
 		else
 			return drop(w, now, "UDP source port is neither 500 nor 4500");
-		to.sin_port = htons(u.dport);
-		data = u.payload;
-		len = u.payload_len;
-		break;
+		g->to.sin_port = htons(u.dport);
+		g->data = u.payload;
+		g->len = u.payload_len;
+		return 0;
 	}
 	case IPPROTO_ESP:
 	case IPPROTO_AH:
-		fd = w->fd[v.protocol == IPPROTO_ESP ? WAN_ESP : WAN_AH];
-		data = pkt_start(pkt);
-		len = v.total_len;
-		break;
+		g->sock = v.protocol == IPPROTO_ESP ? WAN_ESP : WAN_AH;
+		g->data = pkt_start(pkt);
+		g->len = v.total_len;
+		return 0;
 	default:
 		return drop(w, now, "protocol is not UDP, ESP or AH");
 	}
+}
+
+int wan_send(struct wan *w, struct ikg_pkt *pkt, ikg_ms now)
+{
+	struct wan_dgram g;
+	if (classify(w, pkt, now, &g) < 0)
+		return -1;
 	ssize_t n;
 	do
-		n = sendto(fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to));
+		n = sendto(w->fd[g.sock], g.data, g.len, MSG_DONTWAIT, (struct sockaddr *)&g.to,
+			   sizeof(g.to));
 	while (n < 0 && errno == EINTR);
+	w->stats.tx_calls++;
 	if (n < 0) {
-		send_failed(w, now, v.dst, errno);
+		send_failed(w, now, ntohl(g.to.sin_addr.s_addr), errno);
 		return -1;
 	}
 	w->stats.tx++;
 	return 0;
+}
+
+int wan_queue(struct wan *w, struct ikg_pkt *pkt, ikg_ms now)
+{
+	if (!w->tx)
+		return wan_send(w, pkt, now);
+	struct wan_dgram g;
+	if (classify(w, pkt, now, &g) < 0)
+		return -1;
+	if (g.len > sizeof(w->tx[0].data))
+		return drop(w, now, "datagram larger than a packet buffer");
+	if (w->tx_n == WAN_TX_BATCH)
+		wan_flush(w, now);
+	struct wan_tx *t = &w->tx[w->tx_n++];
+	t->sock = g.sock;
+	t->dst = g.to.sin_addr.s_addr;
+	t->port = g.to.sin_port;
+	t->len = (uint16_t)g.len;
+	memcpy(t->data, g.data, g.len);
+	return 0;
+}
+
+/* Sends tx[from, to) (all for the same socket) with as few sendmmsg calls as it takes. */
+static void send_run(struct wan *w, size_t from, size_t to, ikg_ms now)
+{
+	struct mmsghdr msgs[WAN_TX_BATCH];
+	struct iovec iov[WAN_TX_BATCH];
+	struct sockaddr_in dst[WAN_TX_BATCH];
+	size_t n = to - from;
+	int fd = w->fd[w->tx[from].sock];
+
+	memset(msgs, 0, sizeof(msgs[0]) * n);
+	for (size_t i = 0; i < n; i++) {
+		struct wan_tx *t = &w->tx[from + i];
+		dst[i] = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = t->port,
+					      .sin_addr.s_addr = t->dst};
+		iov[i].iov_base = t->data;
+		iov[i].iov_len = t->len;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &dst[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(dst[i]);
+	}
+	size_t done = 0;
+	while (done < n) {
+		int sent = sendmmsg(fd, msgs + done, (unsigned)(n - done), MSG_DONTWAIT);
+		w->stats.tx_calls++;
+		if (sent < 0 && errno == EINTR)
+			continue;
+		if (sent <= 0) {   /* the first datagram failed: count it and go on with the rest */
+			send_failed(w, now, ntohl(dst[done].sin_addr.s_addr), errno);
+			done++;
+			continue;
+		}
+		w->stats.tx += (uint64_t)sent;
+		done += (size_t)sent;
+	}
+}
+
+void wan_flush(struct wan *w, ikg_ms now)
+{
+	size_t i = 0;
+	while (i < w->tx_n) {
+		size_t j = i + 1;
+		while (j < w->tx_n && w->tx[j].sock == w->tx[i].sock)
+			j++;
+		send_run(w, i, j, now);
+		i = j;
+	}
+	w->tx_n = 0;
 }

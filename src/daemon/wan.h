@@ -17,6 +17,20 @@ enum wan_sock { WAN_UDP500 = 0, WAN_UDP4500, WAN_ESP, WAN_AH, WAN__COUNT };
 
 struct wan_stats {
 	uint64_t rx, tx, rx_truncated, tx_errors, tx_dropped;
+	uint64_t rx_calls, tx_calls;     /* recvmmsg / sendmmsg + sendto syscalls */
+};
+
+/* The receive batch size (recvmmsg) and the send batch (sendmmsg). */
+#define WAN_BATCH 64
+#define WAN_TX_BATCH 64
+
+/* A datagram waiting in the send batch: what goes to the socket, and where. */
+struct wan_tx {
+	int sock;                        /* enum wan_sock */
+	uint32_t dst;                    /* network order */
+	uint16_t port;                   /* network order; 0 for ESP/AH */
+	uint16_t len;
+	uint8_t data[IKG_PKT_SIZE];
 };
 
 struct wan {
@@ -24,10 +38,9 @@ struct wan {
 	int fd[WAN__COUNT];
 	struct wan_stats stats;
 	ikg_ms last_error_log, last_drop_log;
+	struct wan_tx *tx;               /* WAN_TX_BATCH slots, allocated once at open */
+	size_t tx_n;
 };
-
-/* The receive batch size (recvmmsg). */
-#define WAN_BATCH 8
 
 /* Opens and binds the four sockets. 0, or -1 with a message in err. */
 int wan_open(struct wan *w, ikg_ip4 addr, char *err, size_t errlen);
@@ -39,5 +52,13 @@ size_t wan_recv(struct wan *w, enum wan_sock s, struct ikg_pkt *pkts, size_t n);
 
 /* Sends a full IPv4 packet built by the core. 0, or -1 when it was dropped. */
 int wan_send(struct wan *w, struct ikg_pkt *pkt, ikg_ms now);
+
+/* Batched sending: wan_queue copies the datagram of a full IPv4 packet built by the core into
+ * the send batch (the core's buffer is free again on return) and sends the batch when it is
+ * full; wan_flush sends what is queued (one sendmmsg per run of datagrams for the same socket).
+ * The daemon flushes after every batch of input it hands to the core. 0, or -1 when the packet
+ * was dropped. */
+int wan_queue(struct wan *w, struct ikg_pkt *pkt, ikg_ms now);
+void wan_flush(struct wan *w, ikg_ms now);
 
 #endif

@@ -10,50 +10,12 @@
 
 #include "ike/exchange.h"
 
-static void start_msg(struct isakmp_builder *b, struct ike_engine *e, const struct ike_sa *sa,
-		      uint8_t flags)
-{
-	struct isakmp_hdr h;
-
-	msg_hdr(&h, sa, EXCH_AGGRESSIVE, 0, flags);
-	isakmp_build_start(b, e->tx, sizeof e->tx, &h);
-}
-
-static int finish_and_send(struct ike_engine *e, struct ike_sa *sa, struct isakmp_builder *b,
-			   const struct ike_msg *answering, bool encrypt, bool wait, ikg_ms now)
-{
-	size_t len = isakmp_build_finish(b);
-
-	if (len && encrypt)
-		len = msg_encrypt(&sa->keys, sa->iv, e->tx, len, sizeof e->tx);
-	if (!len) {
-		ike_count(e, CNT_IKE_DROPPED);
-		return -1;
-	}
-	rtx_store(&sa->rtx, e->tx, len);
-	if (answering)
-		rtx_answers(&sa->rtx, answering);
-	rtx_send(e, sa, &sa->rtx, now, wait);
-	return 0;
-}
-
-static bool has_initial_contact(const struct ike_msg *m)
-{
-	for (size_t i = 0; i < m->c.n; i++) {
-		struct isakmp_notify n;
-		if (m->c.pl[i].type == PL_N && isakmp_parse_notify(m->c.pl[i].body, &n) == 0 &&
-		    n.type == NOTIFY_INITIAL_CONTACT)
-			return true;
-	}
-	return false;
-}
-
 int am_i_start(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 {
 	struct isakmp_builder b;
 	uint8_t id[IKE_ID_MAX];
 
-	start_msg(&b, e, sa, 0);
+	p1_start_msg(&b, e, sa, EXCH_AGGRESSIVE, 0);
 	if (!p1_put_sa(e, sa, &b) || p1_make_dh_nonce(e, sa, NULL) < 0)
 		return -1;
 	size_t id_len = p1_our_id(e, sa, id, sizeof id);
@@ -63,7 +25,7 @@ int am_i_start(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 	isakmp_put_raw(&b, PL_ID, id, id_len);
 	vendor_put_ours(e, &b, sa->profile);
 	sa->state = AM_I_WAIT_M2;
-	return finish_and_send(e, sa, &b, NULL, false, true, now);
+	return p1_finish_and_send(e, sa, &b, NULL, false, true, now);
 }
 
 int am_r_msg1(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
@@ -73,7 +35,7 @@ int am_r_msg1(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	uint8_t id[IKE_ID_MAX], hash[IKG_MAX_HASH];
 
 	vendor_process(e, sa, &m->c);
-	start_msg(&b, e, sa, 0);
+	p1_start_msg(&b, e, sa, EXCH_AGGRESSIVE, 0);
 	if (p1_responder_sa(e, sa, m, &b) < 0 || p1_take_ke_nonce(e, sa, m) < 0 ||
 	    p1_check_peer_identity(e, sa, m, isakmp_find(&m->c, PL_ID), &peer_id) < 0)
 		return -1;
@@ -84,7 +46,7 @@ int am_r_msg1(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	size_t id_len = p1_our_id(e, sa, id, sizeof id);
 	size_t hash_len = id_len ? p1_our_hash(sa, id, id_len, hash) : 0;
 	if (!hash_len) {
-		ike_count(e, CNT_IKE_DROPPED);
+		ike_drop(e, IKG_E_STATE);
 		return -1;
 	}
 	p1_put_ke_nonce(e, sa, &b);
@@ -92,7 +54,7 @@ int am_r_msg1(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	isakmp_put_raw(&b, PL_HASH, hash, hash_len);
 	vendor_put_ours(e, &b, sa->profile);
 	natt_put_natd(e, sa, &b);
-	if (finish_and_send(e, sa, &b, m, false, true, m->now) < 0)
+	if (p1_finish_and_send(e, sa, &b, m, false, true, m->now) < 0)
 		return -1;
 	sa->state = AM_R_WAIT_M3;
 	p1_ph1_state(e, sa, IKE_PH_NEGOTIATING);
@@ -120,16 +82,12 @@ int am_i_msg2(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	size_t hash_len = id_len ? p1_our_hash(sa, id, id_len, hash) : 0;
 	if (!hash_len)
 		goto fail;
-	start_msg(&b, e, sa, ISAKMP_FLAG_ENC);
+	p1_start_msg(&b, e, sa, EXCH_AGGRESSIVE, ISAKMP_FLAG_ENC);
 	isakmp_put_raw(&b, PL_HASH, hash, hash_len);
-	if (p1_first_contact(e, sa)) {
-		uint8_t spi[16];
-		memcpy(spi, sa->icookie, 8);
-		memcpy(spi + 8, sa->rcookie, 8);
-		isakmp_put_notify(&b, 1, PROTO_ISAKMP, NOTIFY_INITIAL_CONTACT, spi, 16, NULL, 0);
-	}
+	if (p1_first_contact(e, sa))
+		p1_put_initial_contact(&b, sa);
 	natt_put_natd(e, sa, &b);
-	if (finish_and_send(e, sa, &b, m, true, false, m->now) < 0)
+	if (p1_finish_and_send(e, sa, &b, m, true, false, m->now) < 0)
 		goto fail;
 	p1_established(e, sa, m->now);
 	return 0;
@@ -152,7 +110,7 @@ int am_r_msg3(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	natt_follow_peer(e, sa, m);
 	rtx_answers(&sa->rtx, m);
 	sa->rtx.len = 0;                          /* message 3 ends the exchange */
-	bool contact = has_initial_contact(m);
+	bool contact = p1_has_initial_contact(m);
 	p1_established(e, sa, m->now);
 	if (contact)
 		info_initial_contact(e, sa, m->now);

@@ -1,10 +1,13 @@
 /* The engine object and its public API (ike.h): creation, configuration changes, operator
  * commands (initiate, teardown) and the views (`show ike sa`, `show ipsec sa`). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/secret.h"
 #include "ike/exchange.h"
+
+static void snapshot(struct ike_prof *p, const struct ikg_config *cfg, size_t i);
 
 static const struct ike_timers default_timers = {
 	.retransmit_ms = 5000,
@@ -35,6 +38,8 @@ struct ike_engine *ike_new(const struct ikg_config *cfg, const struct ike_ops *o
 		free(e);
 		return NULL;
 	}
+	for (size_t i = 0; i < e->n_prof; i++)
+		snapshot(&e->prof[i], cfg, i);
 	vendor_init(e);
 	return e;
 }
@@ -56,110 +61,86 @@ const uint64_t *ike_counters(const struct ike_engine *e)
 
 /* ---- configuration changes ---- */
 
-static bool same_secret(const struct ikg_secret *a, const struct ikg_secret *b)
+static void snapshot(struct ike_prof *p, const struct ikg_config *cfg, size_t i)
 {
-	return a->len == b->len && (a->len == 0 || ike_equal(a->p, b->p, a->len));
+	snprintf(p->name, sizeof p->name, "%s", cfg->ipsec[i].name);
+	prof_fingerprint(cfg, i, p->fp);
 }
 
-static bool same_ike(const struct cfg_ike_profile *a, const struct cfg_ike_profile *b)
+/* New index of the engine's profile i: same name and unchanged settings, else SIZE_MAX. */
+static size_t remap(const struct ike_engine *e, const struct ikg_config *cfg,
+		    const struct ike_prof *fresh, size_t i)
 {
-	return a->mode == b->mode && a->encryption == b->encryption && a->hash == b->hash &&
-	       a->dh_group == b->dh_group && a->lifetime == b->lifetime &&
-	       same_secret(&a->secret, &b->secret) && a->negotiation == b->negotiation &&
-	       strcmp(a->local_id, b->local_id) == 0 && strcmp(a->remote_id, b->remote_id) == 0 &&
-	       a->dpd_interval == b->dpd_interval && a->nat_traversal == b->nat_traversal;
-}
-
-static bool same_ipsec(const struct cfg_ipsec_profile *a, const struct cfg_ipsec_profile *b)
-{
-	return strcmp(a->remote_endpoint, b->remote_endpoint) == 0 && a->remote_ip == b->remote_ip &&
-	       a->n_local == b->n_local && a->n_remote == b->n_remote &&
-	       memcmp(a->local_members, b->local_members, a->n_local * sizeof a->local_members[0]) == 0 &&
-	       memcmp(a->remote_members, b->remote_members,
-		      a->n_remote * sizeof a->remote_members[0]) == 0 &&
-	       strcmp(a->ike_profile, b->ike_profile) == 0 && a->protocol == b->protocol &&
-	       a->encryption == b->encryption && a->integrity == b->integrity &&
-	       a->pfs_group == b->pfs_group && a->lifetime == b->lifetime && a->enabled == b->enabled &&
-	       a->encapsulation == b->encapsulation;
-}
-
-static const struct cfg_ike_profile *ike_of(const struct ikg_config *c, size_t ipsec)
-{
-	for (size_t i = 0; i < c->n_ike; i++)
-		if (strcmp(c->ike[i].name, c->ipsec[ipsec].ike_profile) == 0)
-			return &c->ike[i];
-	return NULL;
-}
-
-/* New index of old profile `i`, or SIZE_MAX when it is gone or changed. */
-static size_t remap(const struct ikg_config *old, const struct ikg_config *cfg, size_t i)
-{
-	if (i >= old->n_ipsec)
+	if (i >= e->n_prof)
 		return SIZE_MAX;
-	for (size_t j = 0; j < cfg->n_ipsec; j++) {
-		if (strcmp(old->ipsec[i].name, cfg->ipsec[j].name) != 0)
-			continue;
-		const struct cfg_ike_profile *a = ike_of(old, i), *b = ike_of(cfg, j);
-		if (!same_ipsec(&old->ipsec[i], &cfg->ipsec[j]) || !a || !b || !same_ike(a, b))
-			return SIZE_MAX;
-		return j;
-	}
+	for (size_t j = 0; j < cfg->n_ipsec; j++)
+		if (strcmp(e->prof[i].name, cfg->ipsec[j].name) == 0)
+			return memcmp(e->prof[i].fp, fresh[j].fp, sizeof fresh[j].fp) == 0 ? j
+											   : SIZE_MAX;
 	return SIZE_MAX;
 }
 
-static size_t ike_index(const struct ikg_config *c, size_t ipsec)
-{
-	const struct cfg_ike_profile *ip = ike_of(c, ipsec);
-
-	return ip ? (size_t)(ip - c->ike) : SIZE_MAX;
-}
-
+/* Works from the engine's own snapshot of the previous profiles: the caller may already have
+ * overwritten the old configuration in place (same pointer, new contents). */
 void ike_set_config(struct ike_engine *e, const struct ikg_config *cfg, ikg_ms now)
 {
-	const struct ikg_config *old = e->cfg;
-	struct ike_prof *prof = calloc(cfg->n_ipsec ? cfg->n_ipsec : 1, sizeof *prof);
+	struct ike_prof *fresh = calloc(cfg->n_ipsec ? cfg->n_ipsec : 1, sizeof *fresh);
+	size_t *map = calloc(e->n_prof ? e->n_prof : 1, sizeof *map);
 
-	if (!prof)
-		return;                            /* keep running on the old configuration */
-	for (size_t i = 0; i < old->n_ipsec && i < e->n_prof; i++) {
-		size_t j = remap(old, cfg, i);
-		if (j != SIZE_MAX)
-			prof[j] = e->prof[i];
+	if (!fresh || !map) {
+		free(fresh);
+		free(map);
+		return;                            /* keep running on the old snapshot */
 	}
-	/* Tear down what no longer exists or changed, while the old configuration is current. */
-	for (struct ike_child_sa *c = e->children; c; c = c->next)
-		if (!c->dead && remap(old, cfg, c->profile) == SIZE_MAX) {
-			info_send_delete_child(e, sa_established_with(e, c->peer, SIZE_MAX), now,
-					       c->protocol, c->spi_in);
-			if (e->ops.child_down)
-				e->ops.child_down(e->ops.ctx, c->profile, c->spi_in, c->spi_out);
-			child_remove(e, c);
+	for (size_t j = 0; j < cfg->n_ipsec; j++)
+		snapshot(&fresh[j], cfg, j);
+	for (size_t i = 0; i < e->n_prof; i++) {
+		map[i] = remap(e, cfg, fresh, i);
+		if (map[i] != SIZE_MAX) {
+			fresh[map[i]].want = e->prof[i].want;
+			fresh[map[i]].peer = e->prof[i].peer;
+			fresh[map[i]].hold_until = e->prof[i].hold_until;
 		}
-	for (struct ike_sa *sa = e->sas; sa; sa = sa->next)
-		if (!sa->dead && remap(old, cfg, sa->profile) == SIZE_MAX) {
-			info_send_delete_isakmp(e, sa, now);
-			p1_ph1_state(e, sa, IKE_PH_DOWN);
-			sa_kill(e, sa, now);
-		}
-	/* Switch, and renumber what survives. */
+	}
+#define MAP(i) ((i) < e->n_prof ? map[i] : SIZE_MAX)
+	/* Tear down what went away or changed (SA and child records only: the configuration is
+	 * not consulted with the old indices). */
+	for (struct ike_child_sa *c = e->children; c; c = c->next) {
+		if (c->dead || MAP(c->profile) != SIZE_MAX)
+			continue;
+		info_send_delete_child(e, sa_established_with(e, c->peer, SIZE_MAX), now, c->protocol,
+				       c->spi_in);
+		if (e->ops.child_down)
+			e->ops.child_down(e->ops.ctx, c->profile, c->spi_in, c->spi_out);
+		child_remove(e, c);
+	}
 	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
-		size_t j = remap(old, cfg, sa->profile);
-		sa->profile = j;
-		sa->ike_profile = j == SIZE_MAX ? SIZE_MAX : ike_index(cfg, j);
+		if (sa->dead || sa->profile == SIZE_MAX || MAP(sa->profile) != SIZE_MAX)
+			continue;
+		info_send_delete_isakmp(e, sa, now);
+		sa_kill(e, sa, now);
+	}
+	/* Switch, and renumber what survives. */
+	free(e->prof);
+	e->cfg = cfg;
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next) {
 		for (struct ike_qm *q = sa->qms; q; q = q->next) {
-			q->profile = remap(old, cfg, q->profile);
+			q->profile = MAP(q->profile);
 			if (q->profile == SIZE_MAX && q->state != QM_DONE) {
 				q->state = QM_DEAD;
 				q->deadline = now;
 			}
 		}
+		sa->profile = MAP(sa->profile);
 	}
 	for (struct ike_child_sa *c = e->children; c; c = c->next)
-		c->profile = c->dead ? c->profile : remap(old, cfg, c->profile);
-	free(e->prof);
-	e->prof = prof;
+		c->profile = MAP(c->profile);
+#undef MAP
+	e->prof = fresh;
 	e->n_prof = cfg->n_ipsec;
-	e->cfg = cfg;
+	for (struct ike_sa *sa = e->sas; sa; sa = sa->next)
+		sa->ike_profile = prof_ike_index(e, sa->profile);
+	free(map);
 	sa_gc(e, now);
 }
 
@@ -186,6 +167,8 @@ enum ikg_err ike_initiate(struct ike_engine *e, ikg_ms now, size_t profile, ikg_
 	size_t ike_idx = prof_ike_index(e, profile);
 	struct ike_sa *sa = sa_established_with(e, peer, ike_idx);
 	if (sa) {
+		if (profile < e->n_prof && now < e->prof[profile].hold_until)
+			return IKG_OK;             /* just failed: not again for every packet */
 		qm_start_profile(e, sa, profile, now);
 		return IKG_OK;
 	}

@@ -23,20 +23,36 @@ struct p1_transition {
 	uint64_t required, optional;
 	int (*handler)(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m);
 	const char *what;
+	const char *timeout;          /* when the expected message never comes (initiator) */
 };
 
-/* Phase 1: main mode (RFC 2409 5.4) and aggressive mode (5.4 / RFC 3947 for NAT-D). */
+/* What a resend timeout means, by the state it happened in (design.md section 1). */
+#define T_MM1 "state=sent main mode message 1, no reply; hint=no reply at all: peer " \
+	      "unreachable, UDP 500 blocked by a firewall or filter set, or no profile on the peer"
+#define T_MM3 "state=sent main mode message 3, no reply; hint=no reply to main mode message 3 " \
+	      "(key exchange): the peer accepted our proposal but did not complete the key " \
+	      "exchange (large packets dropped, or the peer rejected our DH value)"
+#define T_MM5 "state=sent main mode message 5, no reply; hint=no reply to main mode message 5: " \
+	      "the peer could not decrypt it; a pre-shared key mismatch is the most likely cause"
+#define T_AM1 "state=sent aggressive mode message 1, no reply; hint=no reply at all: peer " \
+	      "unreachable, UDP 500 blocked by a firewall or filter set, no profile on the peer, " \
+	      "or the peer silently rejected our proposal or identity"
+#define T_R "state=responder waiting for the initiator"
+
+/* Phase 1: main mode (RFC 2409 5.4) and aggressive mode (5.4 / RFC 3947 for NAT-D).
+ * A message missing a required payload is rejected; payloads outside both columns are
+ * ignored, as strongSwan and libreswan do (vendor extensions). */
 static const struct p1_transition p1_table[] = {
-	/* state         exchange         crypt    required payloads                          optional payloads                  handler    */
-	{P1_NONE,      EXCH_IDPROT,     C_PLAIN, PB(PL_SA),                                 PB(PL_VID),                        mm_r_msg1, "main mode message 1"},
-	{MM_I_WAIT_M2, EXCH_IDPROT,     C_PLAIN, PB(PL_SA),                                 PB(PL_VID),                        mm_i_msg2, "main mode message 2"},
-	{MM_R_WAIT_M3, EXCH_IDPROT,     C_PLAIN, PB(PL_KE) | PB(PL_NONCE),                  NATD_ANY | PB(PL_VID),             mm_r_msg3, "main mode message 3"},
-	{MM_I_WAIT_M4, EXCH_IDPROT,     C_PLAIN, PB(PL_KE) | PB(PL_NONCE),                  NATD_ANY | PB(PL_VID),             mm_i_msg4, "main mode message 4"},
-	{MM_R_WAIT_M5, EXCH_IDPROT,     C_ENC,   PB(PL_ID) | PB(PL_HASH),                   PB(PL_N) | PB(PL_VID),             mm_r_msg5, "main mode message 5"},
-	{MM_I_WAIT_M6, EXCH_IDPROT,     C_ENC,   PB(PL_ID) | PB(PL_HASH),                   PB(PL_N) | PB(PL_VID),             mm_i_msg6, "main mode message 6"},
-	{P1_NONE,      EXCH_AGGRESSIVE, C_PLAIN, PB(PL_SA) | PB(PL_KE) | PB(PL_NONCE) | PB(PL_ID), PB(PL_VID),                 am_r_msg1, "aggressive mode message 1"},
-	{AM_I_WAIT_M2, EXCH_AGGRESSIVE, C_PLAIN, PB(PL_SA) | PB(PL_KE) | PB(PL_NONCE) | PB(PL_ID) | PB(PL_HASH), NATD_ANY | PB(PL_VID), am_i_msg2, "aggressive mode message 2"},
-	{AM_R_WAIT_M3, EXCH_AGGRESSIVE, C_ANY,   PB(PL_HASH),                               NATD_ANY | PB(PL_N) | PB(PL_VID),  am_r_msg3, "aggressive mode message 3"},
+	/* state         exchange         crypt    required payloads                          optional payloads                  handler    message                      timeout */
+	{P1_NONE,      EXCH_IDPROT,     C_PLAIN, PB(PL_SA),                                 PB(PL_VID),                        mm_r_msg1, "main mode message 1",       NULL},
+	{MM_I_WAIT_M2, EXCH_IDPROT,     C_PLAIN, PB(PL_SA),                                 PB(PL_VID),                        mm_i_msg2, "main mode message 2",       T_MM1},
+	{MM_R_WAIT_M3, EXCH_IDPROT,     C_PLAIN, PB(PL_KE) | PB(PL_NONCE),                  NATD_ANY | PB(PL_VID),             mm_r_msg3, "main mode message 3",       T_R},
+	{MM_I_WAIT_M4, EXCH_IDPROT,     C_PLAIN, PB(PL_KE) | PB(PL_NONCE),                  NATD_ANY | PB(PL_VID),             mm_i_msg4, "main mode message 4",       T_MM3},
+	{MM_R_WAIT_M5, EXCH_IDPROT,     C_ENC,   PB(PL_ID) | PB(PL_HASH),                   PB(PL_N) | PB(PL_VID),             mm_r_msg5, "main mode message 5",       T_R},
+	{MM_I_WAIT_M6, EXCH_IDPROT,     C_ENC,   PB(PL_ID) | PB(PL_HASH),                   PB(PL_N) | PB(PL_VID),             mm_i_msg6, "main mode message 6",       T_MM5},
+	{P1_NONE,      EXCH_AGGRESSIVE, C_PLAIN, PB(PL_SA) | PB(PL_KE) | PB(PL_NONCE) | PB(PL_ID), PB(PL_VID),                 am_r_msg1, "aggressive mode message 1", NULL},
+	{AM_I_WAIT_M2, EXCH_AGGRESSIVE, C_PLAIN, PB(PL_SA) | PB(PL_KE) | PB(PL_NONCE) | PB(PL_ID) | PB(PL_HASH), NATD_ANY | PB(PL_VID), am_i_msg2, "aggressive mode message 2", T_AM1},
+	{AM_R_WAIT_M3, EXCH_AGGRESSIVE, C_ANY,   PB(PL_HASH),                               NATD_ANY | PB(PL_N) | PB(PL_VID),  am_r_msg3, "aggressive mode message 3", T_R},
 };
 
 struct p2_transition {
@@ -142,13 +158,13 @@ static bool rtx_is_duplicate(struct ike_engine *e, const struct ike_sa *sa, stru
 			     const struct ike_msg *m)
 {
 	if (r->has_rx && memcmp(r->rx_digest, m->digest, IKE_DIGEST_LEN) == 0) {
-		ike_count(e, CNT_IKE_REPLAY);
+		ike_drop(e, IKG_E_REPLAY);
 		if (r->len && !sa->dead)
 			ike_send(e, sa, r->buf, r->len);
 		return true;
 	}
 	if (r->has_bad && memcmp(r->bad_digest, m->digest, IKE_DIGEST_LEN) == 0) {
-		ike_count(e, CNT_IKE_REPLAY);
+		ike_drop(e, IKG_E_REPLAY);
 		return true;
 	}
 	return false;
@@ -235,6 +251,11 @@ void ike_count(struct ike_engine *e, enum ikg_counter c)
 {
 	if ((unsigned)c < CNT__COUNT && c != CNT_NONE)
 		e->counters[c]++;
+}
+
+void ike_drop(struct ike_engine *e, enum ikg_err err)
+{
+	ike_count(e, ikg_err_info(err)->counter);
 }
 
 const char *ike_profile_name(const struct ike_engine *e, size_t profile)
@@ -328,17 +349,17 @@ static void p1_input(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 		return;
 	const struct p1_transition *t = p1_find(sa->state, m->h.exchange);
 	if (!t || sa->dead) {
-		ike_count(e, sa->state == P1_ESTABLISHED ? CNT_IKE_REPLAY : CNT_IKE_DROPPED);
+		ike_drop(e, sa->state == P1_ESTABLISHED ? IKG_E_REPLAY : IKG_E_STATE);
 		return;
 	}
 	bool enc = (m->h.flags & ISAKMP_FLAG_ENC) != 0;
 	if (!enc && (t->crypt == C_ENC || m->src != sa->peer)) {
-		ike_count(e, CNT_IKE_DROPPED);          /* plaintext from elsewhere, or out of order */
+		ike_drop(e, IKG_E_STATE);          /* plaintext from elsewhere, or out of order */
 		return;
 	}
 	if (enc) {
 		if (t->crypt == C_PLAIN || !sa->keys_ok) {
-			ike_count(e, CNT_IKE_DROPPED);
+			ike_drop(e, IKG_E_STATE);
 			return;
 		}
 		if (msg_decrypt(e, &sa->keys, sa->iv, m) < 0) {
@@ -384,7 +405,7 @@ static void p1_new_responder(struct ike_engine *e, struct ike_msg *m)
 		return;
 	}
 	if ((m->h.flags & ISAKMP_FLAG_ENC) || m->h.msgid != 0) {
-		ike_count(e, CNT_IKE_MALFORMED);
+		ike_drop(e, IKG_E_MALFORMED);
 		return;
 	}
 	if (e->half_open >= e->t.half_open_max) {
@@ -392,11 +413,13 @@ static void p1_new_responder(struct ike_engine *e, struct ike_msg *m)
 		return;
 	}
 	size_t prof = prof_for_peer(e, m->src, &initiate_only);
+	/* a driver on a wildcard socket may not know the destination: use our WAN address */
+	ikg_ip4 local = m->dst ? m->dst : e->cfg->gateway.wan_address;
 	struct ike_sa *sa = sa_new(e, m->now, false, prof,
-				   prof == SIZE_MAX ? SIZE_MAX : prof_ike_index(e, prof), m->dst,
+				   prof == SIZE_MAX ? SIZE_MAX : prof_ike_index(e, prof), local,
 				   m->src, m->sport);
 	if (!sa) {
-		ike_count(e, CNT_IKE_DROPPED);
+		ike_drop(e, IKG_E_STATE);
 		return;
 	}
 	sa_set_cookies(e, sa, m->h.icookie);
@@ -408,7 +431,7 @@ static void p1_new_responder(struct ike_engine *e, struct ike_msg *m)
 		sa_kill(e, sa, m->now);
 		ikg_ip4_str(m->src, peer);
 		if (initiate_only) {
-			ike_count(e, CNT_IKE_NO_PROFILE);
+			ike_drop(e, IKG_E_NO_PH1_PROFILE);
 			ike_event(e, m->now, MSG_NO_MATCHING_PH1_PROFILE, m->src, SIZE_MAX,
 				  "peer=%s; matching profile negotiates initiate-only: request "
 				  "dropped, no reply", peer);
@@ -435,11 +458,11 @@ static const struct p2_transition *p2_find(enum qm_state state)
 static void p2_input(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 {
 	if (sa->dead || sa->state != P1_ESTABLISHED || !sa->keys_ok) {
-		ike_count(e, CNT_IKE_DROPPED);
+		ike_drop(e, IKG_E_STATE);
 		return;
 	}
 	if (!(m->h.flags & ISAKMP_FLAG_ENC) || m->h.msgid == 0) {
-		ike_count(e, CNT_IKE_MALFORMED);
+		ike_drop(e, IKG_E_MALFORMED);
 		return;
 	}
 	struct ike_qm *q = qm_find(sa, m->h.msgid);
@@ -447,12 +470,12 @@ static void p2_input(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 		return;
 	if (!q) {
 		if (sa_msgid_seen(sa, m->h.msgid)) {
-			ike_count(e, CNT_IKE_REPLAY);
+			ike_drop(e, IKG_E_REPLAY);
 			return;
 		}
 		q = qm_new(e, sa, m->h.msgid, false);
 		if (!q || ike_iv_for_msgid(&sa->keys, sa->p1_last, m->h.msgid, q->iv) != 0) {
-			ike_count(e, CNT_IKE_DROPPED);
+			ike_drop(e, IKG_E_STATE);
 			if (q)
 				q->state = QM_DEAD, q->deadline = m->now;
 			return;
@@ -462,7 +485,7 @@ static void p2_input(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	}
 	const struct p2_transition *t = p2_find(q->state);
 	if (!t) {
-		ike_count(e, CNT_IKE_REPLAY);
+		ike_drop(e, IKG_E_REPLAY);
 		return;
 	}
 	if (msg_decrypt(e, &sa->keys, q->iv, m) < 0) {
@@ -521,14 +544,14 @@ void ike_input(struct ike_engine *e, ikg_ms now, ikg_ip4 src, uint16_t sport, ik
 	m.raw = p;
 	m.raw_len = len;
 	if (isakmp_parse_hdr(p, len, &m.h) < 0) {
-		ike_count(e, CNT_IKE_MALFORMED);
+		ike_drop(e, IKG_E_MALFORMED);
 		return;
 	}
 	fingerprint(p, len, m.digest);
 	if (!(m.h.flags & ISAKMP_FLAG_ENC) &&
 	    isakmp_parse_chain(m.h.next_payload, p + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN, true,
 			       &m.c) < 0) {
-		ike_count(e, CNT_IKE_MALFORMED);
+		ike_drop(e, IKG_E_MALFORMED);
 		return;
 	}
 	struct ike_sa *sa = sa_lookup(e, m.h.icookie, m.h.rcookie);
@@ -550,13 +573,26 @@ void ike_input(struct ike_engine *e, ikg_ms now, ikg_ip4 src, uint16_t sport, ik
 			p1_new_responder(e, &m);
 		break;
 	default:
-		ike_count(e, CNT_IKE_MALFORMED);
+		ike_drop(e, IKG_E_MALFORMED);
 		break;
 	}
 	sa_gc(e, now);
 }
 
 /* ---- timers ---- */
+
+const char *p1_timeout_hint(const struct ike_sa *sa)
+{
+	if ((sa->state == MM_I_WAIT_M2 || sa->state == AM_I_WAIT_M2) &&
+	    sa->unauth_notify == NOTIFY_NO_PROPOSAL_CHOSEN)
+		return "state=sent message 1, answered only by an unauthenticated NO-PROPOSAL-CHOSEN; "
+		       "hint=the peer rejected our proposal or has no profile for our address: "
+		       "compare the phase-1 proposals and the peer's remote tunnel endpoint";
+	for (size_t i = 0; i < IKG_ARRAY_LEN(p1_table); i++)
+		if (p1_table[i].state == sa->state && p1_table[i].timeout)
+			return p1_table[i].timeout;
+	return "state=negotiating";
+}
 
 static void p1_timeout(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 {
@@ -572,7 +608,7 @@ static void p1_timeout(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 			   sa->unauth_notify ? ikg_notify_name(sa->unauth_notify) : "");
 		p1_ph1_state(e, sa, IKE_PH_DOWN);
 	} else {
-		ike_count(e, CNT_IKE_TIMEOUT);
+		ike_drop(e, IKG_E_PH1_TIMEOUT);
 	}
 	sa_kill(e, sa, now);
 }

@@ -53,9 +53,20 @@ uint16_t ike_report(struct ike_engine *e, ikg_ms now, enum ikg_err err, ikg_ip4 
 void ike_fail(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m, enum ikg_err err,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void ike_count(struct ike_engine *e, enum ikg_counter c);
+/* A silent drop (no event, no notify: unauthenticated garbage, duplicates, out-of-state
+ * messages) counted under err's counter of the err.h table. */
+void ike_drop(struct ike_engine *e, enum ikg_err err);
 const char *ike_profile_name(const struct ike_engine *e, size_t profile);
 
 /* ---- phase1.c: shared by main and aggressive mode ---- */
+/* A phase-1 message is built in e->tx, then stored as the SA's last message and sent
+ * (encrypted with the phase-1 IV chain when asked; retransmitted when `wait`). */
+void p1_start_msg(struct isakmp_builder *b, struct ike_engine *e, const struct ike_sa *sa,
+		  uint8_t exchange, uint8_t flags);
+int p1_finish_and_send(struct ike_engine *e, struct ike_sa *sa, struct isakmp_builder *b,
+		       const struct ike_msg *answering, bool encrypt, bool wait, ikg_ms now);
+void p1_put_initial_contact(struct isakmp_builder *b, const struct ike_sa *sa);
+bool p1_has_initial_contact(const struct ike_msg *m);
 /* Starts phase 1 as initiator (main or aggressive per the profile); `replaces` is the SA a
  * rekey replaces (NULL for a new negotiation). */
 struct ike_sa *p1_initiate(struct ike_engine *e, ikg_ms now, size_t profile, ikg_ip4 peer,
@@ -150,6 +161,9 @@ void vendor_process(struct ike_engine *e, struct ike_sa *sa, const struct isakmp
 void vendor_init(struct ike_engine *e);
 
 /* ---- profile.c ---- */
+/* SHA-256 over every setting of ipsec profile i and its IKE profile that a negotiated SA
+ * depends on (secret included; the digest never leaves the engine). */
+void prof_fingerprint(const struct ikg_config *c, size_t i, uint8_t out[32]);
 const struct cfg_ike_profile *prof_ike(const struct ike_engine *e, size_t ipsec_profile);
 size_t prof_ike_index(const struct ike_engine *e, size_t ipsec_profile);
 ikg_ip4 prof_remote(const struct ike_engine *e, size_t profile);

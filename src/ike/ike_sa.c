@@ -337,7 +337,6 @@ void child_remove(struct ike_engine *e, struct ike_child_sa *c)
 {
 	(void)e;
 	c->dead = true;
-	ikg_wipe(&c->installed, sizeof c->installed);
 }
 
 static bool spi_in_use(struct ike_engine *e, uint32_t spi)

@@ -173,14 +173,18 @@ struct ike_child_sa {
 	struct ikg_range local_ts, remote_ts;
 	bool udp_encap, initiator, rekey_started, dead;
 	bool shortened;               /* we cut the peer's lifetime: we rekey although responder */
-	struct ike_child installed;    /* what went to child_up (re-sent when the peer moves);
-					* keys wiped when the child goes */
 };
 
-/* Per-profile engine state. */
+/* Per-profile engine state. name and fp are a snapshot of the profile as configured, so that
+ * ike_set_config can map SAs to the new configuration without the old one (the caller may
+ * have overwritten it in place). */
 struct ike_prof {
+	char name[IKG_NAME_MAX];
+	uint8_t fp[32];               /* fingerprint of what the negotiation depends on */
 	bool want;                    /* bring up phase 2 when phase 1 is up */
 	ikg_ip4 peer;                 /* last peer address given to ike_initiate (hostname RTEs) */
+	ikg_ms hold_until;            /* after a failed quick mode: traffic does not restart it
+				       * before this (no event flood from a packet stream) */
 };
 
 struct ike_engine {

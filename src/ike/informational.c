@@ -294,16 +294,16 @@ void info_input(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	if (!sa || sa->dead || !sa->keys_ok || m->h.msgid == 0 || m->src != sa->peer) {
-		ike_count(e, CNT_IKE_DROPPED);
+		ike_drop(e, IKG_E_STATE);
 		return;
 	}
 	if (sa_msgid_seen(sa, m->h.msgid)) {
-		ike_count(e, CNT_IKE_REPLAY);
+		ike_drop(e, IKG_E_REPLAY);
 		return;
 	}
 	if (ike_iv_for_msgid(&sa->keys, sa->iv, m->h.msgid, iv) != 0 ||
 	    msg_decrypt(e, &sa->keys, iv, m) < 0 || m->c.n < 2 || m->c.pl[0].type != PL_HASH) {
-		ike_count(e, CNT_IKE_MALFORMED);
+		ike_drop(e, IKG_E_MALFORMED);
 		return;
 	}
 	const struct isakmp_payload *h = &m->c.pl[0];

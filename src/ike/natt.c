@@ -68,7 +68,8 @@ void natt_process(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg 
 	(void)e;
 	if (sa->natt == NATT_NONE)
 		return;
-	size_t n = natd_hash(sa, m->h.icookie, m->h.rcookie, m->dst, m->dport, me);
+	ikg_ip4 dst = m->dst ? m->dst : sa->local;   /* a wildcard socket may not know it */
+	size_t n = natd_hash(sa, m->h.icookie, m->h.rcookie, dst, m->dport, me);
 	if (!n || natd_hash(sa, m->h.icookie, m->h.rcookie, m->src, m->sport, them) != n)
 		return;
 	for (size_t i = 0; i < m->c.n; i++) {
@@ -152,21 +153,11 @@ void natt_follow_peer(struct ike_engine *e, struct ike_sa *sa, const struct ike_
 	ikg_ip4 old_peer = sa->peer;
 	sa->peer = m->src;
 	sa->peer_port = m->sport;
-	if (!moved)
-		return;
-	/* the data plane must send to the new address/port: re-install the SA pairs */
-	for (struct ike_child_sa *c = e->children; c; c = c->next) {
-		if (c->dead || c->peer != old_peer)
-			continue;
-		c->peer = m->src;
-		c->installed.peer = m->src;
-		if (c->udp_encap) {
-			c->installed.peer_port = m->sport;
-			c->installed.local_port = sa->local_port;
-		}
-		if (e->ops.child_up)
-			e->ops.child_up(e->ops.ctx, &c->installed);
-	}
+	/* The data plane follows the peer's new NAT binding from its authenticated ESP packets
+	 * (RFC 3948); here the child records only keep the address for deletes and views. */
+	for (struct ike_child_sa *c = e->children; moved && c; c = c->next)
+		if (!c->dead && c->peer == old_peer)
+			c->peer = m->src;
 }
 
 void natt_keepalive_tick(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)

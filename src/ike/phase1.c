@@ -29,13 +29,62 @@ struct ike_sa *p1_initiate(struct ike_engine *e, ikg_ms now, size_t profile, ikg
 	}
 	int rc = sa->aggressive ? am_i_start(e, sa, now) : mm_i_start(e, sa, now);
 	if (rc < 0) {
-		ike_count(e, CNT_IKE_DROPPED);
+		ike_drop(e, IKG_E_STATE);
 		sa_kill(e, sa, now);
 		return NULL;
 	}
 	if (!replaces)
 		p1_ph1_state(e, sa, IKE_PH_NEGOTIATING);
 	return sa;
+}
+
+/* ---- messages ---- */
+
+void p1_start_msg(struct isakmp_builder *b, struct ike_engine *e, const struct ike_sa *sa,
+		  uint8_t exchange, uint8_t flags)
+{
+	struct isakmp_hdr h;
+
+	msg_hdr(&h, sa, exchange, 0, flags);
+	isakmp_build_start(b, e->tx, sizeof e->tx, &h);
+}
+
+int p1_finish_and_send(struct ike_engine *e, struct ike_sa *sa, struct isakmp_builder *b,
+		       const struct ike_msg *answering, bool encrypt, bool wait, ikg_ms now)
+{
+	size_t len = isakmp_build_finish(b);
+
+	if (len && encrypt)
+		len = msg_encrypt(&sa->keys, sa->iv, e->tx, len, sizeof e->tx);
+	if (!len) {
+		ike_drop(e, IKG_E_STATE);
+		return -1;
+	}
+	rtx_store(&sa->rtx, e->tx, len);
+	if (answering)
+		rtx_answers(&sa->rtx, answering);
+	rtx_send(e, sa, &sa->rtx, now, wait);
+	return 0;
+}
+
+void p1_put_initial_contact(struct isakmp_builder *b, const struct ike_sa *sa)
+{
+	uint8_t spi[16];
+
+	memcpy(spi, sa->icookie, 8);
+	memcpy(spi + 8, sa->rcookie, 8);
+	isakmp_put_notify(b, 1, PROTO_ISAKMP, NOTIFY_INITIAL_CONTACT, spi, 16, NULL, 0);
+}
+
+bool p1_has_initial_contact(const struct ike_msg *m)
+{
+	for (size_t i = 0; i < m->c.n; i++) {
+		struct isakmp_notify n;
+		if (m->c.pl[i].type == PL_N && isakmp_parse_notify(m->c.pl[i].body, &n) == 0 &&
+		    n.type == NOTIFY_INITIAL_CONTACT)
+			return true;
+	}
+	return false;
 }
 
 /* ---- SA payloads ---- */
@@ -184,7 +233,7 @@ int p1_make_dh_nonce(struct ike_engine *e, struct ike_sa *sa, const struct ike_m
 			ike_fail(e, sa, m, IKG_E_CRYPTO, "dh-group=%d; result=cannot create key pair",
 				 sa->group);
 		else
-			ike_count(e, CNT_IKE_DROPPED);
+			ike_drop(e, IKG_E_STATE);
 		return -1;
 	}
 	if (sa->initiator) {
@@ -405,7 +454,7 @@ void p1_note_notify(struct ike_engine *e, struct ike_sa *sa, const struct ike_ms
 
 	if (pl && isakmp_parse_notify(pl->body, &n) == 0)
 		type = n.type;
-	ike_count(e, CNT_IKE_DROPPED);
+	ike_drop(e, IKG_E_STATE);
 	if (!sa || sa->unauth_logged)
 		return;
 	sa->unauth_logged = true;
@@ -416,33 +465,4 @@ void p1_note_notify(struct ike_engine *e, struct ike_sa *sa, const struct ike_ms
 		  "messages are never acted upon)", ikg_ip4_str(m->src, peer),
 		  type ? ikg_notify_name(type) : d ? "DELETE" : "informational",
 		  type ? " notify" : "");
-}
-
-const char *p1_timeout_hint(const struct ike_sa *sa)
-{
-	if ((sa->state == MM_I_WAIT_M2 || sa->state == AM_I_WAIT_M2) &&
-	    sa->unauth_notify == NOTIFY_NO_PROPOSAL_CHOSEN)
-		return "state=sent message 1, answered only by an unauthenticated NO-PROPOSAL-CHOSEN; "
-		       "hint=the peer rejected our proposal or has no profile for our address: "
-		       "compare the phase-1 proposals and the peer's remote tunnel endpoint";
-	switch (sa->state) {
-	case MM_I_WAIT_M2:
-		return "state=sent main mode message 1, no reply; hint=no reply at all: peer "
-		       "unreachable, UDP 500 blocked by a firewall or filter set, or no profile on "
-		       "the peer";
-	case MM_I_WAIT_M4:
-		return "state=sent main mode message 3, no reply; hint=no reply to main mode message "
-		       "3 (key exchange): the peer accepted our proposal but did not complete the "
-		       "key exchange (large packets dropped, or the peer rejected our DH value)";
-	case MM_I_WAIT_M6:
-		return "state=sent main mode message 5, no reply; hint=no reply to main mode message "
-		       "5: the peer could not decrypt it; a pre-shared key mismatch is the most "
-		       "likely cause";
-	case AM_I_WAIT_M2:
-		return "state=sent aggressive mode message 1, no reply; hint=no reply at all: peer "
-		       "unreachable, UDP 500 blocked by a firewall or filter set, no profile on the "
-		       "peer, or the peer silently rejected our proposal or identity";
-	default:
-		return "state=negotiating";
-	}
 }

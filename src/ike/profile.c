@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/addr.h"
+#include "common/secret.h"
 #include "ike/exchange.h"
 
 size_t prof_ike_index(const struct ike_engine *e, size_t ipsec_profile)
@@ -118,4 +119,49 @@ size_t prof_for_ids(const struct ike_engine *e, const struct ike_sa *sa, struct 
 		}
 	}
 	return SIZE_MAX;
+}
+
+void prof_fingerprint(const struct ikg_config *c, size_t i, uint8_t out[32])
+{
+	const struct cfg_ipsec_profile *p = &c->ipsec[i];
+	const struct cfg_ike_profile *ip = NULL;
+	struct ikg_bytes parts[24];
+	size_t n = 0;
+	uint8_t h[IKG_MAX_HASH];
+
+#define PART(ptr, len) (parts[n++] = (struct ikg_bytes){(const uint8_t *)(ptr), (len)})
+	for (size_t k = 0; k < c->n_ike; k++)
+		if (strcmp(c->ike[k].name, p->ike_profile) == 0)
+			ip = &c->ike[k];
+	PART(p->remote_endpoint, strlen(p->remote_endpoint));
+	PART(&p->remote_ip, sizeof p->remote_ip);
+	PART(&p->n_local, sizeof p->n_local);
+	PART(p->local_members, p->n_local * sizeof p->local_members[0]);
+	PART(&p->n_remote, sizeof p->n_remote);
+	PART(p->remote_members, p->n_remote * sizeof p->remote_members[0]);
+	PART(p->ike_profile, strlen(p->ike_profile) + 1);
+	PART(&p->protocol, sizeof p->protocol);
+	PART(&p->encryption, sizeof p->encryption);
+	PART(&p->integrity, sizeof p->integrity);
+	PART(&p->pfs_group, sizeof p->pfs_group);
+	PART(&p->lifetime, sizeof p->lifetime);
+	PART(&p->enabled, sizeof p->enabled);
+	PART(&p->encapsulation, sizeof p->encapsulation);
+	if (ip) {
+		PART(&ip->mode, sizeof ip->mode);
+		PART(&ip->encryption, sizeof ip->encryption);
+		PART(&ip->hash, sizeof ip->hash);
+		PART(&ip->dh_group, sizeof ip->dh_group);
+		PART(&ip->lifetime, sizeof ip->lifetime);
+		PART(ip->secret.p, ip->secret.len);
+		PART(&ip->negotiation, sizeof ip->negotiation);
+		PART(ip->local_id, strlen(ip->local_id) + 1);
+		PART(ip->remote_id, strlen(ip->remote_id) + 1);
+		PART(&ip->nat_traversal, sizeof ip->nat_traversal);
+	}
+#undef PART
+	if (ikg_digest(IKG_HASH_SHA256, parts, n, h) != 0)
+		memset(h, 0xff, sizeof h);          /* never equal to a real digest by chance */
+	memcpy(out, h, 32);
+	ikg_wipe(h, sizeof h);
 }

@@ -73,7 +73,7 @@ static int finish_and_send(struct ike_engine *e, struct ike_qm *q, struct isakmp
 	rtx_send(e, sa, &q->rtx, now, wait);
 out:
 	if (rc != 0)
-		ike_count(e, CNT_IKE_DROPPED);
+		ike_drop(e, IKG_E_STATE);
 	return rc;
 }
 
@@ -128,11 +128,10 @@ int qm_i_start(struct ike_engine *e, struct ike_sa *sa, size_t profile, struct i
 {
 	const struct cfg_ipsec_profile *p = &e->cfg->ipsec[profile];
 	struct isakmp_builder b;
-	char peer[IKG_IP4_STRLEN];
 
 	struct ike_qm *q = qm_new(e, sa, sa_new_msgid(e, sa), true);
 	if (!q) {
-		ike_count(e, CNT_IKE_DROPPED);
+		ike_drop(e, IKG_E_STATE);
 		return -1;
 	}
 	q->profile = profile;
@@ -153,10 +152,6 @@ int qm_i_start(struct ike_engine *e, struct ike_sa *sa, size_t profile, struct i
 		if (!q->dh)
 			goto fail;
 	}
-	if (p->protocol == IKG_PROTO_AH && sa->floated)
-		ike_event(e, now, MSG_AH_THROUGH_NAT, sa->peer, profile,
-			  "peer=%s; protocol=ah; nat-t=udp-4500; hint=AH authenticates the outer IP "
-			  "header and cannot cross a NAT: use ESP", ikg_ip4_str(sa->peer, peer));
 	q->idci_len = id_from_range(local, q->idci, sizeof q->idci);
 	q->idcr_len = id_from_range(remote, q->idcr, sizeof q->idcr);
 	start_msg(&b, e, q);
@@ -307,7 +302,6 @@ static void install(struct ike_engine *e, struct ike_qm *q, ikg_ms now)
 		c->initiator = q->initiator;
 		c->shortened = q->shortened;
 		c->expires = now + (ikg_ms)q->lifetime_s * 1000;
-		c->installed = ch;
 		life_child_set(e, c, now);
 	}
 	ikg_wipe(&ch, sizeof ch);
@@ -400,7 +394,7 @@ static void reject_ids(struct ike_engine *e, struct ike_qm *q, const struct ike_
 			 range_text(cr, b, sizeof b), ike_profile_name(e, sa->profile), lm, rm);
 		return;
 	}
-	ike_count(e, CNT_IKE_INVALID_ID);
+	ike_drop(e, IKG_E_INVALID_ID);
 	ike_event(e, m->now, MSG_NO_PH2_PROFILE, sa->peer, sa->profile,
 		  "peer=%s; received: IDci=%s IDcr=%s; no enabled ipsec profile uses this peer "
 		  "and ike profile", ikg_ip4_str(sa->peer, peer), range_text(ci, a, sizeof a),
@@ -568,6 +562,13 @@ int qm_i_msg2(struct ike_engine *e, struct ike_qm *q, struct ike_msg *m)
 
 /* ---- failures ---- */
 
+/* A failed quick mode is not restarted by traffic for two retransmission intervals. */
+static void qm_hold(struct ike_engine *e, size_t profile, ikg_ms now)
+{
+	if (profile < e->n_prof)
+		e->prof[profile].hold_until = now + 2 * (ikg_ms)e->t.retransmit_ms;
+}
+
 void qm_peer_rejected(struct ike_engine *e, struct ike_qm *q, uint16_t notify, ikg_ms now)
 {
 	struct ike_sa *sa = q->sa;
@@ -601,6 +602,7 @@ void qm_peer_rejected(struct ike_engine *e, struct ike_qm *q, uint16_t notify, i
 	rtx_stop(&q->rtx);
 	q->state = QM_DEAD;
 	q->deadline = now + qm_span(e);
+	qm_hold(e, q->profile, now);
 }
 
 void qm_timeout(struct ike_engine *e, struct ike_qm *q, ikg_ms now)
@@ -611,9 +613,10 @@ void qm_timeout(struct ike_engine *e, struct ike_qm *q, ikg_ms now)
 	q->state = QM_DEAD;
 	q->deadline = now;
 	if (!q->initiator || q->profile >= e->cfg->n_ipsec) {
-		ike_count(e, CNT_IKE_TIMEOUT);
+		ike_drop(e, IKG_E_PH2_TIMEOUT);
 		return;
 	}
+	qm_hold(e, q->profile, now);
 	sa_p2_text(&e->cfg->ipsec[q->profile], prop, sizeof prop);
 	ike_report(e, now, IKG_E_PH2_TIMEOUT, sa->peer, q->profile,
 		   "peer=%s; state=sent quick mode message 1, no reply; retransmissions=%u; "

@@ -384,6 +384,10 @@ uint8_t *sa_push_outer(struct ipsec_sa *sa, struct ikg_pkt *pkt, uint8_t tos, ui
 	if (sa->p.udp_encap)
 		memcpy(ip + IPV4_HDR_LEN, sa->hdr + IPV4_HDR_LEN, UDP_HDR_LEN);
 	uint16_t total = pkt->len;
+	/* Linux fills in an IP id of 0 on IP_HDRINCL raw sockets: AH's ICV would then no longer
+	 * match what is sent (AH covers the id), so 0 is never used. */
+	if (id == 0)
+		id = 1;
 	/* Our own header: byte 1 TOS, 2..3 total length, 4..5 id, 10..11 checksum; the sum of the
 	 * constant words is precomputed, so the checksum costs three additions. */
 	ip[1] = tos;

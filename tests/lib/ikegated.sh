@@ -9,7 +9,8 @@
 #   ikgd_config b "$GWB_WAN" "$GWA_WAN" "$LAN_B" "$LAN_A" ipsec.encryption=3des ipsec.integrity=sha1
 #   ikgd_start "$NS_GWA" a; ikgd_start "$NS_GWB" b     # returns when the control socket answers
 #   ikg a show vpn --json | json_get 'j["profiles"][0]["tx_packets"]'
-#   ikgd_vpn a tunnel tx_packets                         # the same, shorter
+#   read -r tx rx <<<"$(ikgd_vpn a tunnel tx_packets rx_packets)"   # fields of one profile
+#   ikgd_ipsec_sa a tunnel spi_out                       # `show ipsec sa --json` fields
 #   ikgd_stop a                                          # SIGTERM, exit status checked
 #
 # NAME is the gateway's name in the test (a, b, ...). Everything of gateway NAME lives in
@@ -53,7 +54,7 @@ _ikgd_val() {
   if [[ $x =~ ^-?[0-9]+$ || $x == true || $x == false ]]; then
     printf '%s' "$x"
   elif [[ $x == \[*\] ]]; then
-    local inner=${x#[} out= m
+    local inner=${x#[} out='' m
     inner=${inner%]}
     local IFS=,
     for m in $inner; do out+="${out:+, }\"$m\""; done
@@ -120,8 +121,15 @@ ikgd_config() {
     || { cat "$(ikgd_conf_file "$name")" "$d/check.out" >&2; fail "ikgd_config $name: ikegated --check refuses the generated configuration"; }
 }
 
-# ikg NAME COMMAND...: the ikegate CLI against gateway NAME's control socket.
-ikg() { local name=$1; shift; "$IKEGATE" -s "$(ikgd_sock "$name")" "$@"; }
+# ikg NAME COMMAND...: the ikegate CLI against gateway NAME's control socket. NAME may also be
+# the namespace the gateway runs in (ikg "$NS_GWA" show vpn --json).
+ikg() {
+  local name=$1 n; shift
+  if [ ! -d "$(ikgd_dir "$name")" ]; then
+    for n in "${!IKGD_NS[@]}"; do [ "${IKGD_NS[$n]}" = "$name" ] && name=$n; done
+  fi
+  "$IKEGATE" -s "$(ikgd_sock "$name")" "$@"
+}
 
 # ikgd_start NS NAME: start ikegated -f with NAME's configuration in namespace NS (a fresh
 # state directory: no history, counters from zero); returns when `show vpn` answers. The PID
@@ -135,6 +143,7 @@ ikgd_start() {
   # keep the log of an earlier run of the same gateway
   [ -f "$d/ikegated.log" ] && cat "$d/ikegated.log" >>"$d/ikegated.old.log"
   ns_bg "$ns" "$d/ikegated.log" "$IKEGATED" -c "$(ikgd_conf_file "$name")" -f
+  # shellcheck disable=SC2034  # IKGD_NS: NAME's namespace, for tests that restart a daemon
   IKGD_PID[$name]=$IKG_LAST_PID IKGD_NS[$name]=$ns
   local i
   for (( i = 0; i < 100; i++ )); do
@@ -209,16 +218,47 @@ except Exception as e:
 print(v if isinstance(v, str) else json.dumps(v))' "$1"
 }
 
-# ikgd_vpn NAME PROFILE FIELD: one field of PROFILE's row in `show vpn --json` (tx_packets,
-# rx_packets, rx_discards, phase1, phase2, ...).
-ikgd_vpn() {
-  ikg "$1" show vpn --json | json_get "[p for p in j['profiles'] if p['name'] == '$2'][0]['$3']"
+# json_vals EXPR...: like json_get, several expressions in one python run, values on one line
+# separated by single spaces (so `read -r a b c <<<"$(... | json_vals E1 E2 E3)"` works).
+json_vals() {
+  "$IKGD_PY" -c '
+import json, sys
+j = json.load(sys.stdin)
+out = []
+for e in sys.argv[1:]:
+    try:
+        v = eval(e, {"j": j})
+    except Exception as x:
+        sys.stderr.write("json_vals %s: %r\n" % (e, x)); sys.exit(1)
+    out.append(v if isinstance(v, str) else json.dumps(v))
+print(" ".join(out))' "$@"
 }
 
-# ikgd_ipsec_sa NAME PROFILE FIELD: one field of PROFILE's IPsec SA in `show ipsec sa --json`
-# (spi_in, spi_out, protocol, encryption, integrity, udp_encap, ...); the first SA of PROFILE.
+# ikgd_vpn NAME PROFILE FIELD...: fields of PROFILE's row in `show vpn --json` (tx_packets,
+# rx_packets, rx_discards, tx_queued, tx_dropped, phase1, phase2, nat_t, ...), on one line.
+ikgd_vpn() {
+  local name=$1 prof=$2 f; shift 2
+  local -a ex=()
+  for f in "$@"; do ex+=("[p for p in j['profiles'] if p['name'] == '$prof'][0]['$f']"); done
+  ikg "$name" show vpn --json | json_vals "${ex[@]}"
+}
+
+# ikgd_ipsec_sa NAME PROFILE FIELD...: fields of PROFILE's first IPsec SA in
+# `show ipsec sa --json` (spi_in, spi_out, protocol, encryption, integrity, udp_encap, ...).
 ikgd_ipsec_sa() {
-  ikg "$1" show ipsec sa --json | json_get "[s for s in j['ipsec_sas'] if s['profile'] == '$2'][0]['$3']"
+  local name=$1 prof=$2 f; shift 2
+  local -a ex=()
+  for f in "$@"; do ex+=("[s for s in j['ipsec_sas'] if s['profile'] == '$prof'][0]['$f']"); done
+  ikg "$name" show ipsec sa --json | json_vals "${ex[@]}"
+}
+
+# ikgd_ike_sa NAME PROFILE FIELD...: the same for `show ike sa --json` (icookie, rcookie,
+# established, initiator, mode, nat_t, peer_port, ...).
+ikgd_ike_sa() {
+  local name=$1 prof=$2 f; shift 2
+  local -a ex=()
+  for f in "$@"; do ex+=("[s for s in j['ike_sas'] if s['profile'] == '$prof'][0]['$f']"); done
+  ikg "$name" show ike sa --json | json_vals "${ex[@]}"
 }
 
 # ikgd_phase2_up NAME PROFILE: succeeds when PROFILE's phase 2 is up (for wait_for).

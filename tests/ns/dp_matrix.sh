@@ -43,35 +43,44 @@ listening() { ip netns exec "$NS_HOSTB" ss -ltnH "sport = :$1" | grep -q LISTEN;
 wait_for 10 listening 8080 || fail "http server in hostB did not start"
 wait_for 10 listening 5201 || fail "iperf3 server in hostB did not start"
 
-# count FILE FILTER: packets of FILE matching the display filter
-count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
+# wire_table PCAP: one line per packet, tab-separated (one tshark run; lists are comma-separated,
+# outer header first):
+#   1 frame  2 ip.src  3 ip.dst  4 ip.proto  5 udp.srcport  6 udp.dstport  7 esp.spi  8 ah.spi
+#   9 icmp.type  10 _ws.malformed  11 _ws.expert.severity
+wire_table() {
+  tshark -r "$1" -T fields -E occurrence=a -E separator=/t -e frame.number -e ip.src -e ip.dst \
+    -e ip.proto -e udp.srcport -e udp.dstport -e esp.spi -e ah.spi -e icmp.type \
+    -e _ws.malformed -e _ws.expert.severity 2>/dev/null
+}
 
-# expect_count FILE FILTER N WHAT
-expect_count() {
+# rows TABLE AWK-CONDITION: number of packets of TABLE the condition holds for. The outer header
+# of a packet: o(2) o(3) o(4) (first element of the list).
+rows() {
+  awk -F'\t' 'function o(i) { split($i, v, ","); return v[1] }
+              { if ('"$2"') n++ } END { print n + 0 }' "$1"
+}
+
+# expect_rows TABLE AWK-CONDITION N WHAT
+expect_rows() {
   local n
-  n=$(count "$1" "$2")
+  n=$(rows "$1" "$2")
   if [ "$n" -ne "$3" ]; then
-    log "---- capture $1 ----"; tshark -r "$1" 2>/dev/null | tail -n 40 >&2
-    fail "$4: $n packets match '$2', expected $3"
+    log "---- wire table $1 (frame src dst proto sport dport esp-spi ah-spi icmp malformed expert) ----"
+    tail -n 30 "$1" >&2
+    fail "$4: $n packets, expected $3"
   fi
 }
 
-# check_counters NAME: tx 5, rx 5, no discards, in NAME's Quick View
+# check_counters NAME CASE: tx 5, rx 5, no discards, in NAME's Quick View
 check_counters() {
-  local name=$1 case=$2 vpn tx rx disc
-  vpn=$(ikg "$name" show vpn --json)
-  tx=$(json_get "j['profiles'][0]['tx_packets']" <<<"$vpn")
-  rx=$(json_get "j['profiles'][0]['rx_packets']" <<<"$vpn")
-  disc=$(json_get "j['profiles'][0]['rx_discards']" <<<"$vpn")
-  log "$case: gw$name Quick View: tx_packets $tx rx_packets $rx rx_discards $disc tx_queued $(json_get "j['profiles'][0]['tx_queued']" <<<"$vpn") tx_dropped $(json_get "j['profiles'][0]['tx_dropped']" <<<"$vpn")"
+  local name=$1 case=$2 tx rx disc queued dropped
+  read -r tx rx disc queued dropped <<<"$(ikgd_vpn "$name" tunnel tx_packets rx_packets rx_discards tx_queued tx_dropped)"
+  log "$case: gw$name Quick View: tx_packets $tx rx_packets $rx rx_discards $disc (tx_queued $queued tx_dropped $dropped)"
   if [ "$tx" != 5 ] || [ "$rx" != 5 ] || [ "$disc" != 0 ]; then
     ikg "$name" show vpn --discards >&2 || true
     fail "$case: gw$name Quick View tx_packets $tx rx_packets $rx rx_discards $disc, expected 5 5 0"
   fi
 }
-
-# sa_field NAME FIELD
-sa_field() { ikgd_ipsec_sa "$1" tunnel "$2"; }
 
 iperf_summary() {  # JSON on stdin -> "BYTES MBITS ERROR"
   "$IKGD_PY" -c '
@@ -91,7 +100,7 @@ import sys, urllib.request
 urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' "$1" "$2"
 }
 
-declare -a RESULTS=()
+declare -a RESULTS=() KNOWN_BUGS=()
 
 # run_case NAME WIRE(esp|udp|ah) PROTOCOL ENCRYPTION INTEGRITY OVERRIDES...
 run_case() {
@@ -114,7 +123,9 @@ run_case() {
   if ! grep -q 'icmp_seq=1 ' <<<"$out"; then
     log "$case: the FIRST ping (the one that triggered the tunnel) got no reply: the queued packet was not sent once the tunnel came up"
   fi
-  [ "$rc" -eq 0 ] && grep -q ' 5 received' <<<"$out" || fail "$case: 5 pings did not get 5 replies (design: the triggering packet is queued and sent when the tunnel is up)"
+  if [ "$rc" -ne 0 ] || ! grep -q ' 5 received' <<<"$out"; then
+    fail "$case: 5 pings did not get 5 replies (design: the triggering packet is queued and sent when the tunnel is up)"
+  fi
   ikgd_phase2_up a tunnel || fail "$case: gwA phase 2 not up after the pings"
   ikgd_phase2_up b tunnel || fail "$case: gwB phase 2 not up after the pings"
   # the replies were seen by ping, so every counter has been bumped already
@@ -122,49 +133,51 @@ run_case() {
   check_counters b "$case"
 
   # the SAs as the daemons show them
-  local spi_a spi_b
-  spi_a=$(sa_field a spi_out); spi_b=$(sa_field b spi_out)
-  [ "$(sa_field b spi_in)" = "$spi_a" ] || fail "$case: gwB spi_in $(sa_field b spi_in) != gwA spi_out $spi_a"
-  [ "$(sa_field a spi_in)" = "$spi_b" ] || fail "$case: gwA spi_in $(sa_field a spi_in) != gwB spi_out $spi_b"
-  local n f want
-  for n in a b; do
-    for f in protocol encryption integrity udp_encap; do
-      case $f in protocol) want=$want_proto ;; encryption) want=$want_enc ;; integrity) want=$want_integ ;;
-                 udp_encap) if [ "$wire" = udp ]; then want=true; else want=false; fi ;; esac
-      [ "$(sa_field $n $f)" = "$want" ] || fail "$case: gw$n show ipsec sa: $f $(sa_field $n $f), expected $want"
-    done
-  done
-  log "$case: SPIs gwA->gwB 0x$spi_a, gwB->gwA 0x$spi_b"
+  local sa_a sa_b spi_a spi_b in_a in_b want_encap=false
+  [ "$wire" = udp ] && want_encap=true
+  sa_a=$(ikgd_ipsec_sa a tunnel spi_out spi_in protocol encryption integrity udp_encap)
+  sa_b=$(ikgd_ipsec_sa b tunnel spi_out spi_in protocol encryption integrity udp_encap)
+  read -r spi_a in_a _ <<<"$sa_a"; read -r spi_b in_b _ <<<"$sa_b"
+  [ "$in_b" = "$spi_a" ] || fail "$case: gwB spi_in $in_b != gwA spi_out $spi_a"
+  [ "$in_a" = "$spi_b" ] || fail "$case: gwA spi_in $in_a != gwB spi_out $spi_b"
+  [ "${sa_a#* * }" = "$want_proto $want_enc $want_integ $want_encap" ] \
+    || fail "$case: gwA show ipsec sa: protocol/encryption/integrity/udp_encap '${sa_a#* * }', expected '$want_proto $want_enc $want_integ $want_encap'"
+  [ "${sa_b#* * }" = "$want_proto $want_enc $want_integ $want_encap" ] \
+    || fail "$case: gwB show ipsec sa: protocol/encryption/integrity/udp_encap '${sa_b#* * }', expected '$want_proto $want_enc $want_integ $want_encap'"
+  log "$case: show ipsec sa: $want_proto $want_enc $want_integ udp_encap=$want_encap, SPIs gwA->gwB 0x$spi_a, gwB->gwA 0x$spi_b"
 
-  # 2. the wire
+  # 2. the wire (gwA's wan0 during the pings)
   kill_pid "$cap_pid"
-  local from_a="ip.src==$GWA_WAN && ip.dst==$GWB_WAN" from_b="ip.src==$GWB_WAN && ip.dst==$GWA_WAN"
+  local tab=$IKG_TMP/$case.tsv
+  wire_table "$cap" >"$tab"
+  local a2b="o(2)==\"$GWA_WAN\" && o(3)==\"$GWB_WAN\"" b2a="o(2)==\"$GWB_WAN\" && o(3)==\"$GWA_WAN\""
+  local ipsec='(o(4)==50 || o(4)==51 || $5==4500 || $6==4500) && $7$8!=""'
+  local lan_clear='$2 ~ /(^|,)10\./ || $3 ~ /(^|,)10\./'
   case $wire in
     esp)
-      expect_count "$cap" "$from_a && ip.proto==50 && esp.spi==0x$spi_a" 5 "$case: raw ESP gwA->gwB"
-      expect_count "$cap" "$from_b && ip.proto==50 && esp.spi==0x$spi_b" 5 "$case: raw ESP gwB->gwA"
-      expect_count "$cap" "ip.proto==50 || ip.proto==51 || udp.port==4500" 10 "$case: IPsec packets on the WAN"
-      expect_count "$cap" "ip.addr==10.0.0.0/8" 0 "$case: LAN addresses in clear on the WAN"
+      expect_rows "$tab" "$a2b && o(4)==50 && \$7==\"0x$spi_a\"" 5 "$case: raw ESP (proto 50) gwA->gwB with SPI 0x$spi_a"
+      expect_rows "$tab" "$b2a && o(4)==50 && \$7==\"0x$spi_b\"" 5 "$case: raw ESP (proto 50) gwB->gwA with SPI 0x$spi_b"
+      expect_rows "$tab" "$ipsec" 10 "$case: IPsec packets of any kind on the WAN"
+      expect_rows "$tab" "$lan_clear" 0 "$case: LAN addresses in clear on the WAN"
       ;;
     udp)
-      expect_count "$cap" "$from_a && udp.dstport==4500 && esp.spi==0x$spi_a" 5 "$case: ESP-in-UDP 4500 gwA->gwB"
-      expect_count "$cap" "$from_b && udp.srcport==4500 && esp.spi==0x$spi_b" 5 "$case: ESP-in-UDP 4500 gwB->gwA"
-      expect_count "$cap" "ip.proto==50 || ip.proto==51" 0 "$case: raw ESP/AH with forced UDP encapsulation"
-      expect_count "$cap" "ip.addr==10.0.0.0/8" 0 "$case: LAN addresses in clear on the WAN"
-      log "$case: IKE on the wire: $(tshark -r "$cap" -Y isakmp -T fields -e udp.srcport -e udp.dstport 2>/dev/null | sort | uniq -c | tr -s ' \t\n' ' ')(count sport dport)"
+      expect_rows "$tab" "$a2b && o(4)==17 && \$6==4500 && \$7==\"0x$spi_a\"" 5 "$case: ESP-in-UDP to port 4500 gwA->gwB with SPI 0x$spi_a"
+      expect_rows "$tab" "$b2a && o(4)==17 && \$5==4500 && \$7==\"0x$spi_b\"" 5 "$case: ESP-in-UDP from port 4500 gwB->gwA with SPI 0x$spi_b"
+      expect_rows "$tab" "o(4)==50 || o(4)==51" 0 "$case: raw ESP/AH although encapsulation is udp"
+      expect_rows "$tab" "$ipsec" 10 "$case: IPsec packets of any kind on the WAN"
+      expect_rows "$tab" "$lan_clear" 0 "$case: LAN addresses in clear on the WAN"
+      log "$case: IKE ports on the wire (packets sport dport): $(awk -F'\t' '($5==500 || $5==4500) && $7=="" {print $5, $6}' "$tab" | sort | uniq -c | tr -s ' \n' ' ')"
       ;;
     ah)
-      expect_count "$cap" "$from_a && ip.proto==51 && ah.spi==0x$spi_a" 5 "$case: AH gwA->gwB"
-      expect_count "$cap" "$from_b && ip.proto==51 && ah.spi==0x$spi_b" 5 "$case: AH gwB->gwA"
-      expect_count "$cap" "ip.proto==50 || udp.port==4500" 0 "$case: ESP with protocol ah"
-      # AH does not encrypt: tshark sees the tunnelled echo requests and replies
-      expect_count "$cap" "ah && ip.src==$HOSTA_IP && ip.dst==$HOSTB_IP && icmp.type==8" 5 "$case: echo requests inside AH"
-      expect_count "$cap" "ah && ip.src==$HOSTB_IP && ip.dst==$HOSTA_IP && icmp.type==0" 5 "$case: echo replies inside AH"
+      expect_rows "$tab" "$a2b && o(4)==51 && \$8==\"0x$spi_a\"" 5 "$case: AH (proto 51) gwA->gwB with SPI 0x$spi_a"
+      expect_rows "$tab" "$b2a && o(4)==51 && \$8==\"0x$spi_b\"" 5 "$case: AH (proto 51) gwB->gwA with SPI 0x$spi_b"
+      expect_rows "$tab" "$ipsec" 10 "$case: IPsec packets of any kind on the WAN"
+      # AH authenticates, does not encrypt: tshark decodes the tunnelled IP packet
+      expect_rows "$tab" "$a2b && \$8!=\"\" && \$2 ~ /,$HOSTA_IP\$/ && \$3 ~ /,$HOSTB_IP\$/ && \$9==8" 5 "$case: echo requests hostA->hostB inside AH"
+      expect_rows "$tab" "$b2a && \$8!=\"\" && \$2 ~ /,$HOSTB_IP\$/ && \$3 ~ /,$HOSTA_IP\$/ && \$9==0" 5 "$case: echo replies hostB->hostA inside AH"
       ;;
   esac
-  local bad
-  bad=$(tshark -r "$cap" -Y "_ws.malformed || _ws.expert.severity >= \"Warning\"" 2>/dev/null || true)
-  [ -z "$bad" ] || { printf '%s\n' "$bad" >&2; fail "$case: tshark flags packets as malformed or with expert warnings"; }
+  expect_rows "$tab" '$10!="" || $11 >= 6291456' 0 "$case: packets tshark calls malformed or flags with an expert warning/error"
 
   # 3. TCP through the tunnel
   local js sum bytes mbits err
@@ -173,18 +186,32 @@ run_case() {
   [ "$err" = - ] || { printf '%s\n' "$js" | tail -n 20 >&2; fail "$case: iperf3 error: $err"; }
   [ "$bytes" -gt 0 ] || fail "$case: iperf3 received 0 bytes"
   log "$case: iperf3 TCP hostA->hostB 3 s: $mbits Mbit/s ($bytes bytes)"
-  local t1=$(date +%s%N)
+  local t1 ms
+  t1=$(date +%s%N)
   fetch "http://$HOSTB_IP:8080/blob" "$IKG_TMP/$case.got" || fail "$case: HTTP fetch of the 5 MB file failed"
-  local ms=$(( ($(date +%s%N) - t1) / 1000000 ))
+  ms=$(( ($(date +%s%N) - t1) / 1000000 ))
   sum=$(sha256sum <"$IKG_TMP/$case.got" | cut -d' ' -f1)
   [ "$sum" = "$want_sum" ] || fail "$case: 5 MB file arrived with sha256 $sum, sent $want_sum"
   rm -f "$IKG_TMP/$case.got"
   log "$case: 5 MB file over HTTP in $ms ms, sha256 matches"
-  for n in a b; do
-    disc=$(ikgd_vpn $n tunnel rx_discards)
-    [ "$disc" = 0 ] || { ikg $n show vpn --discards >&2; fail "$case: gw$n counted $disc Rx discards during the TCP transfers"; }
-  done
-  log "$case: after TCP: gwA tx/rx $(ikgd_vpn a tunnel tx_packets)/$(ikgd_vpn a tunnel rx_packets), gwB tx/rx $(ikgd_vpn b tunnel tx_packets)/$(ikgd_vpn b tunnel rx_packets)"
+  local tx_a rx_a disc_a err_a tx_b rx_b disc_b err_b
+  read -r tx_a rx_a disc_a err_a <<<"$(ikgd_vpn a tunnel tx_packets rx_packets rx_discards "discards']['esp-ah-error")"
+  read -r tx_b rx_b disc_b err_b <<<"$(ikgd_vpn b tunnel tx_packets rx_packets rx_discards "discards']['esp-ah-error")"
+  log "$case: after TCP: gwA tx/rx/discards $tx_a/$rx_a/$disc_a, gwB tx/rx/discards $tx_b/$rx_b/$disc_b"
+  if [ "$disc_a" != 0 ] || [ "$disc_b" != 0 ]; then
+    # bugs.md "AH: outer IPv4 identification 0 every 65536 packets": AH puts the low 16 bits of
+    # the sequence number in the outer IP id; every 65536th packet has id 0, which the kernel
+    # (raw socket, IP_HDRINCL) replaces by a random id after the ICV was computed over 0, so
+    # the peer drops it as an ESP/AH error. At most one such discard per 65536 packets sent.
+    if [ "$wire" = ah ] && [ "$disc_a" = "$err_a" ] && [ "$disc_b" = "$err_b" ] \
+       && [ "$err_b" -le $(( tx_a / 65536 )) ] && [ "$err_a" -le $(( tx_b / 65536 )) ]; then
+      log "$case: KNOWN BUG (bugs.md, AH outer IP id 0): $err_b esp-ah-error discard(s) at gwB after gwA sent $tx_a AH packets, $err_a at gwA after gwB sent $tx_b"
+      KNOWN_BUGS+=("AH outer IPv4 id 0 every 65536 packets (bugs.md): $case case saw $((err_a + err_b)) esp-ah-error discard(s)")
+    else
+      ikg a show vpn --discards >&2 || true; ikg b show vpn --discards >&2 || true
+      fail "$case: Rx discards during the TCP transfers (gwA $disc_a, gwB $disc_b)"
+    fi
+  fi
 
   ikgd_stop a
   ikgd_stop b
@@ -200,4 +227,8 @@ run_case ah      ah  ah  none        sha256 ipsec.protocol=ah ipsec.encryption=-
 
 log "iperf3 throughput through ikegated (userspace data plane, $(basename "$IKG_BUILD")):"
 for r in "${RESULTS[@]}"; do log "  $r"; done
+if [ "${#KNOWN_BUGS[@]}" -gt 0 ]; then
+  for r in "${KNOWN_BUGS[@]}"; do log "known bug: $r"; done
+  skip "every check passed except known bug(s): ${KNOWN_BUGS[*]}"
+fi
 log "PASS"

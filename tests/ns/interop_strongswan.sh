@@ -49,8 +49,16 @@ run_case() {
   ix_assert_event ikg "phase 1 complete" 1
   ix_assert_event ikg "phase 2 complete" 1
   ix_assert_spis_match_sw ikg vpn sw sg
+  local gotpfs; gotpfs=$(ix_json ikg "[s for s in d['ipsec_sas'] if s['profile']=='vpn'][0]['pfs_group']" show ipsec sa)
+  [ "$gotpfs" = "$pfs" ] || fail "$label: ikegate's IPsec SA has PFS group '$gotpfs', expected $pfs"
   local sas; sas=$(sw_list_sas sw)
   assert_contains "$sas" "ESTABLISHED" "swanctl --list-sas ($label)"
+  local childline; childline=$(grep -E '^ +sg: #[0-9]+, reqid [0-9]+, INSTALLED' <<<"$sas")
+  if [ "$swpfs" = no ]; then
+    assert_not_contains "$childline" "MODP_" "strongSwan's child SA ($label)"
+  else
+    assert_contains "$childline" "/MODP_${swpfs#modp}" "strongSwan's child SA ($label)"
+  fi
   local ikesa; ikesa=$(ix_json ikg "[s for s in d['ike_sas'] if s['profile']=='vpn'][0]" show ike sa)
   log "$label: ikegate IKE SA $ikesa"
   [ "$(ix_profile_field ikg vpn nat_t)" = True ] || fail "$label: ikegate did not use NAT-T (strongSwan fakes a NAT)"
@@ -70,4 +78,5 @@ run_case r-aes-nopfs      sw  main       aes128 sha256 14 aes128-sha256-modp2048
 run_case r-aes-pfs        sw  main       aes128 sha256 14 aes128-sha256-modp2048  aes128 sha256 aes128-sha256   14  modp2048
 run_case i-aggr           ikg aggressive aes128 sha256 14 aes128-sha256-modp2048  aes128 sha256 aes128-sha256   14  modp2048
 run_case r-aggr           sw  aggressive aes128 sha256 14 aes128-sha256-modp2048  aes128 sha256 aes128-sha256   14  modp2048
+ix_finish
 log "PASS"

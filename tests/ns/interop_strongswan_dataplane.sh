@@ -114,4 +114,5 @@ run_case() {
 run_case aes-gcm   ikg aes128gcm16 sha1 aes128gcm16
 run_case aes-cbc   sw  aes128      sha1 aes128-sha1
 run_case 3des-cbc  ikg 3des        sha1 3des-sha1
+ix_finish
 log "PASS"

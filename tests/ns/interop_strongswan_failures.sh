@@ -2,7 +2,8 @@
 # Interop failures (issue 2, acceptance 2; issue 5, acceptance 2) against strongSwan 5.9.8: each
 # failure produces the technote's message on the side that can see it, and
 # `ikegate diagnose --json` ranks the true cause first. The cases that end quickly; the ones that
-# need ikegate's own IKE retransmissions to run out are in interop_strongswan_timeouts.sh.
+# need ikegate's own IKE retransmissions to run out are in interop_timeouts.sh. Includes a quick
+# mode with a corrupted HASH against the real peer (nftables rewrites bytes of its message).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/netns.sh"
@@ -74,7 +75,7 @@ sw_reset
 # 3. Proposal mismatch, ikegate initiates: the responder (strongSwan) is the side that sees it
 #    ("no acceptable ENCRYPTION_ALGORITHM found") and answers with an unauthenticated
 #    NO_PROPOSAL_CHOSEN notify, which ikegate logs as "peer notify" and does not act upon (its
-#    phase 1 runs into "phase1 resend timeout": interop_strongswan_timeouts.sh).
+#    phase 1 runs into "phase1 resend timeout": interop_timeouts.sh).
 log "== 3. proposal mismatch (ikegate initiates)"
 setup_case enc=aes128 hash=sha256 dh=14 -- ike=3des-sha1-modp1024
 ix_cli ikg initiate vpn >/dev/null
@@ -134,4 +135,43 @@ ix_assert_event ikg "no matching proposal" 10
 ix_assert_diag_first ikg no-matching-proposal
 sw_reset
 
+# 9./10. A quick-mode message with a corrupted HASH: nftables on strongSwan's host overwrites 4
+#    bytes in the last cipher block of its quick-mode messages (UDP 4500, non-ESP marker 0,
+#    ISAKMP exchange type 32 at UDP payload byte 22, UDP length 200 for this configuration:
+#    IKE aes128-sha256-modp2048, ESP aes128-sha1, no PFS). The block decrypts to garbage, the
+#    payload structure stays intact, the HASH no longer matches -> "phase2 hash failed".
+TAMPER="table inet ikgt_tamper {
+  chain output { type filter hook output priority 0;
+    udp sport 4500 udp length 200 @th,64,32 0 @th,240,8 32 counter @th,1472,32 set 0xdeadbeef; }
+}"
+tamper_hits() { ns_exec "$NS_GWB" nft list table inet ikgt_tamper | sed -nE 's/.*counter packets ([0-9]+).*/\1/p'; }
+log "== 9. corrupted HASH(1) in strongSwan's quick mode (strongSwan initiates)"
+setup_case enc=aes128 hash=sha256 dh=14 esp_enc=aes128 esp_integ=sha1 pfs=0 -- \
+           ike=aes128-sha256-modp2048 esp=aes128-sha1
+ns_nft "$NS_GWB" "$TAMPER"
+sw_start_initiate
+ix_assert_event ikg "phase 1 complete" 10
+ix_assert_event ikg "phase2 hash failed" 10
+[ "$(tamper_hits)" -ge 1 ] || fail "the tamper rule never matched (strongSwan's quick mode length changed?)"
+assert_contains "$(ix_cli ikg show log --detail)" "check=HASH(1); result=mismatch" "show log --detail"
+ix_assert_diag_first ikg phase2-hash-failed
+assert_sw_logged 'received INVALID_HASH_INFORMATION error notify' 10
+ix_assert_no_event ikg "phase 2 complete"
+sw_reset
+ns_exec "$NS_GWB" nft delete table inet ikgt_tamper
+
+log "== 10. corrupted HASH(2) in strongSwan's quick-mode answer (ikegate initiates)"
+setup_case enc=aes128 hash=sha256 dh=14 esp_enc=aes128 esp_integ=sha1 pfs=0 -- \
+           ike=aes128-sha256-modp2048 esp=aes128-sha1
+ns_nft "$NS_GWB" "$TAMPER"
+ix_cli ikg initiate vpn >/dev/null
+ix_assert_event ikg "phase2 hash failed" 10
+[ "$(tamper_hits)" -ge 1 ] || fail "the tamper rule never matched (strongSwan's quick mode length changed?)"
+assert_contains "$(ix_cli ikg show log --detail)" "check=HASH(2); result=mismatch" "show log --detail"
+ix_assert_diag_first ikg phase2-hash-failed
+ix_assert_no_event ikg "phase 2 complete"
+sw_reset
+ns_exec "$NS_GWB" nft delete table inet ikgt_tamper
+
+ix_finish
 log "PASS ($((SECONDS - t0)) s)"

@@ -150,6 +150,27 @@ static void test_pfs_one_side(void **state)
 	h_free(&h);
 }
 
+/* Traffic keeps asking for the tunnel (ike_initiate per packet): a rejected quick mode is not
+ * restarted for every packet. */
+static void test_pfs_mismatch_under_traffic(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	h.n[1].ipsec[0].pfs_group = 0;
+	h_start(&h);
+	for (int i = 0; i < 50; i++) {           /* a packet every 100 ms for 5 s */
+		assert_int_equal(h_initiate(&h, 0), IKG_OK);
+		h_run(&h, 100);
+	}
+	assert_int_equal(h_count(&h.n[0], MSG_PH1_COMPLETE), 1);
+	size_t n = h_count(&h.n[1], MSG_NO_MATCHING_PROPOSAL);
+	assert_true(n >= 2 && n <= 3);           /* hold-down of 2 s with 1 s retransmissions */
+	assert_int_equal(h_count(&h.n[0], MSG_NO_MATCHING_PROPOSAL), n);
+	h_free(&h);
+}
+
 static bool drop_info_from_b(struct hnet *h, struct h_dgram *d, void *arg)
 {
 	(void)h;
@@ -402,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_udp500_blocked),
 		cmocka_unit_test(test_pfs_one_side),
 		cmocka_unit_test(test_pfs_silent_peer),
+		cmocka_unit_test(test_pfs_mismatch_under_traffic),
 		cmocka_unit_test(test_qm1_hash_flipped),
 		cmocka_unit_test(test_qm2_hash_flipped),
 		cmocka_unit_test(test_retransmitted_m3),

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -95,6 +96,7 @@ static void test_child_rekey_after_phase1_expired(void **state)
 	/* only the responder's phase 1 is short: it expires (deleting phase 1 on both sides) and
 	 * the initiator has to bring phase 1 back for its child rekey */
 	h.n[1].ike[0].lifetime = 50;
+	h.n[1].ike[0].negotiation = IKG_NEG_RESPOND_ONLY;   /* so it cannot rekey phase 1 */
 	h.n[0].ipsec[0].lifetime = 200;
 	h.n[1].ipsec[0].lifetime = 200;
 	up(&h);
@@ -193,6 +195,43 @@ static void test_responder_shorter_lifetime_rekeys(void **state)
 	h_free(&h);
 }
 
+/* The gateway overwrites its configuration in place (same pointer, new contents): a profile
+ * removed in front of the active one shifts its index; the tunnel must survive, renumbered. */
+static void test_reconfigure_in_place(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	/* B has an unrelated profile "aaa" at index 0 and the tunnel's profile at index 1 */
+	h.n[1].ipsec[1] = h.n[1].ipsec[0];
+	snprintf(h.n[1].ipsec[0].name, sizeof h.n[1].ipsec[0].name, "aaa");
+	h.n[1].ipsec[0].remote_ip = h_ip("192.0.2.77");
+	strcpy(h.n[1].ipsec[0].remote_endpoint, "192.0.2.77");
+	h.n[1].cfg.n_ipsec = 2;
+	up(&h);
+	assert_int_equal(h.n[1].up[0].profile, 1);
+	h.n[1].ipsec[0] = h.n[1].ipsec[1];          /* "aaa" removed: "tun" moves to index 0 */
+	h.n[1].cfg.n_ipsec = 1;
+	ike_set_config(h.n[1].e, &h.n[1].cfg, h.now);
+	h_run(&h, 1000);
+	assert_int_equal(h.n[1].n_down, 0);
+	struct ike_child_info ci;
+	assert_int_equal(ike_child_list(h.n[1].e, &ci, 1), 1);
+	assert_int_equal(ci.profile, 0);
+	struct ike_sa_info si;
+	assert_int_equal(ike_sa_list(h.n[1].e, &si, 1), 1);
+	assert_int_equal(si.profile, 0);
+	/* a changed secret, in place, tears it down */
+	h_set_secret(&h.n[1], "another secret");
+	ike_set_config(h.n[1].e, &h.n[1].cfg, h.now);
+	h_run(&h, 1000);
+	assert_int_equal(h.n[1].n_down, 1);
+	assert_int_equal(h.n[0].n_down, 1);
+	assert_int_equal(ike_sa_list(h.n[1].e, NULL, 4), 0);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_expiry_without_rekey),
 		cmocka_unit_test(test_reconfigure),
 		cmocka_unit_test(test_responder_shorter_lifetime_rekeys),
+		cmocka_unit_test(test_reconfigure_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
