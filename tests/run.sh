@@ -135,8 +135,10 @@ script_tests() {  # script_tests KIND (lab|ns)
     prefix="ikgt$$r$n"
     IKG_PREFIX=$prefix IKG_TOP=$top IKG_BUILD=$top/build IKG_BUILD_ASAN=$top/build-asan \
       IKG_KEEP_ON_FAIL=1 IKG_TEST_NAME=$name \
-      timeout -k 20 "$timeout_s" bash "$f" </dev/null >"$logf" 2>&1
+      local t1=$SECONDS
+    timeout -k 20 "$timeout_s" bash "$f" </dev/null >"$logf" 2>&1
     rc=$?
+    echo "$(( SECONDS - t1 )) $kind:$name" >>"$logs/durations.txt"
     case $rc in
       0) result PASS "$kind:$name" ;;
       77) result SKIP "$kind:$name ($(grep -m1 -o 'SKIP: .*' "$logf" | cut -c7- || true))" ;;
@@ -152,6 +154,7 @@ script_tests() {  # script_tests KIND (lab|ns)
 # ---- run ---------------------------------------------------------------------------------------
 run_setup
 mkdir -p "$logs"
+rm -f "$logs/durations.txt"
 
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
@@ -170,6 +173,9 @@ if [ "${RUN_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then
     --timeout-multiplier 20 --num-processes "$(nproc)"
 fi
 
+if [ -s "$logs/durations.txt" ]; then
+  echo "slowest scripts: $(sort -rn "$logs/durations.txt" | head -n 5 | awk '{printf "%s %ss, ", $2, $1}')" >&2
+fi
 echo "time: ${PHASES[*]:-} total $(( SECONDS - T_START ))s" >&2
 summary="$PASSED passed, $FAILED failed"
 [ "$SKIPPED" -gt 0 ] && summary+=", $SKIPPED skipped"

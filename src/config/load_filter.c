@@ -216,46 +216,29 @@ static void load_rules(struct pctx *p, const struct grp *g, struct cfg_filter_se
 	}
 }
 
+static void load_filter_set(struct pctx *p, const config_setting_t *s, void *elem)
+{
+	struct cfg_filter_set *fs = elem;
+	copy_str(fs->name, sizeof(fs->name), config_setting_name(s));
+	fs->line = cfg_line(s);
+	struct grp g;
+	grp_init(&g, s, set_keys, IKG_ARRAY_LEN(set_keys), "filter-sets.%s", fs->name);
+	grp_check_keys(p, &g);
+	int idx;
+	if (grp_choice(p, &g, "apply", applies, IKG_ARRAY_LEN(applies), &idx, NULL) > 0)
+		fs->apply = (enum cfg_apply)idx;
+	load_rules(p, &g, fs);
+}
+
 void load_filter_sets(struct pctx *p, const config_setting_t *root)
 {
-	static const struct key_spec top_keys[] = {
-		{"filter-sets", "filter-sets = { wan-in = { apply = \"wan-in\"; rules = ( ); }; };"},
+	static const struct named_groups ng = {
+		.section = "filter-sets",
+		.example = "filter-sets = { wan-in = { apply = \"wan-in\"; rules = ( ); }; };",
+		.member_example = "apply = \"wan-in\"; rules = ( );",
+		.what = "filter set",
+		.elem_size = sizeof(struct cfg_filter_set),
+		.load_one = load_filter_set,
 	};
-	struct grp top;
-	grp_init(&top, root, top_keys, 1, "the top level");
-	const config_setting_t *sec;
-	if (grp_child(p, &top, "filter-sets", false, &sec) <= 0)
-		return;
-	int n = config_setting_length(sec);
-	if (n <= 0)
-		return;
-	p->c->filters = calloc((size_t)n, sizeof(*p->c->filters));
-	if (!p->c->filters) {
-		struct cfg_diag *e = pctx_error(p, cfg_line(sec));
-		cfg_diag_msg(e, "out of memory reading filter-sets");
-		cfg_diag_fix(e, "retry with more memory available");
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem((config_setting_t *)sec, (unsigned)i);
-		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-			struct cfg_diag *e = pctx_error(p, cfg_line(s));
-			cfg_diag_msg(e, "'%s' in filter-sets must be a group, e.g. %s = { apply = "
-					"\"wan-in\"; rules = ( ); };", config_setting_name(s),
-				     config_setting_name(s));
-			cfg_diag_fix(e, "enclose the filter set's settings in braces { ... }");
-			continue;
-		}
-		check_name(p, s, "filter-sets");
-		struct cfg_filter_set *fs = &p->c->filters[p->c->n_filters++];
-		copy_str(fs->name, sizeof(fs->name), config_setting_name(s));
-		fs->line = cfg_line(s);
-		struct grp g;
-		grp_init(&g, s, set_keys, IKG_ARRAY_LEN(set_keys), "filter-sets.%s", fs->name);
-		grp_check_keys(p, &g);
-		int idx;
-		if (grp_choice(p, &g, "apply", applies, IKG_ARRAY_LEN(applies), &idx, NULL) > 0)
-			fs->apply = (enum cfg_apply)idx;
-		load_rules(p, &g, fs);
-	}
+	load_named_groups(p, root, &ng, (void **)&p->c->filters, &p->c->n_filters);
 }

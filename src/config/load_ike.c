@@ -120,36 +120,20 @@ static void load_ike(struct pctx *p, const config_setting_t *s, struct cfg_ike_p
 	grp_bool(p, &g, "nat-traversal", &ike->nat_traversal, NULL);
 }
 
+static void load_ike_one(struct pctx *p, const config_setting_t *s, void *elem)
+{
+	load_ike(p, s, elem);
+}
+
 void load_ike_profiles(struct pctx *p, const config_setting_t *root)
 {
-	static const struct key_spec top_keys[] = {
-		{"ike-profiles", "ike-profiles = { office = { secret = \"...\"; }; };"},
+	static const struct named_groups ng = {
+		.section = "ike-profiles",
+		.example = "ike-profiles = { office = { secret = \"...\"; }; };",
+		.member_example = "secret = \"...\";",
+		.what = "profile",
+		.elem_size = sizeof(struct cfg_ike_profile),
+		.load_one = load_ike_one,
 	};
-	struct grp top;
-	grp_init(&top, root, top_keys, 1, "the top level");
-	const config_setting_t *sec;
-	if (grp_child(p, &top, "ike-profiles", false, &sec) <= 0)
-		return;
-	int n = config_setting_length(sec);
-	if (n <= 0)
-		return;
-	p->c->ike = calloc((size_t)n, sizeof(*p->c->ike));
-	if (!p->c->ike) {
-		struct cfg_diag *e = pctx_error(p, cfg_line(sec));
-		cfg_diag_msg(e, "out of memory reading ike-profiles");
-		cfg_diag_fix(e, "retry with more memory available");
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem((config_setting_t *)sec, (unsigned)i);
-		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-			struct cfg_diag *e = pctx_error(p, cfg_line(s));
-			cfg_diag_msg(e, "'%s' in ike-profiles must be a group, e.g. %s = { secret = "
-					"\"...\"; };", config_setting_name(s), config_setting_name(s));
-			cfg_diag_fix(e, "enclose the profile's settings in braces { ... }");
-			continue;
-		}
-		check_name(p, s, "ike-profiles");
-		load_ike(p, s, &p->c->ike[p->c->n_ike++]);
-	}
+	load_named_groups(p, root, &ng, (void **)&p->c->ike, &p->c->n_ike);
 }

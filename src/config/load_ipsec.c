@@ -225,38 +225,20 @@ static void load_ipsec(struct pctx *p, const config_setting_t *s, struct cfg_ips
 	grp_uint(p, &g, "replay-window", 0, REPLAY_WINDOW_MAX, &ip->replay_window, NULL);
 }
 
+static void load_ipsec_one(struct pctx *p, const config_setting_t *s, void *elem)
+{
+	load_ipsec(p, s, elem);
+}
+
 void load_ipsec_profiles(struct pctx *p, const config_setting_t *root)
 {
-	static const struct key_spec top_keys[] = {
-		{"ipsec-profiles", "ipsec-profiles = { branch = { remote-endpoint = \"192.0.2.2\"; "
-				   "}; };"},
+	static const struct named_groups ng = {
+		.section = "ipsec-profiles",
+		.example = "ipsec-profiles = { branch = { remote-endpoint = \"192.0.2.2\"; }; };",
+		.member_example = "remote-endpoint = \"192.0.2.2\";",
+		.what = "profile",
+		.elem_size = sizeof(struct cfg_ipsec_profile),
+		.load_one = load_ipsec_one,
 	};
-	struct grp top;
-	grp_init(&top, root, top_keys, 1, "the top level");
-	const config_setting_t *sec;
-	if (grp_child(p, &top, "ipsec-profiles", false, &sec) <= 0)
-		return;
-	int n = config_setting_length(sec);
-	if (n <= 0)
-		return;
-	p->c->ipsec = calloc((size_t)n, sizeof(*p->c->ipsec));
-	if (!p->c->ipsec) {
-		struct cfg_diag *e = pctx_error(p, cfg_line(sec));
-		cfg_diag_msg(e, "out of memory reading ipsec-profiles");
-		cfg_diag_fix(e, "retry with more memory available");
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem((config_setting_t *)sec, (unsigned)i);
-		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-			struct cfg_diag *e = pctx_error(p, cfg_line(s));
-			cfg_diag_msg(e, "'%s' in ipsec-profiles must be a group, e.g. %s = { "
-					"remote-endpoint = \"192.0.2.2\"; };", config_setting_name(s),
-				     config_setting_name(s));
-			cfg_diag_fix(e, "enclose the profile's settings in braces { ... }");
-			continue;
-		}
-		check_name(p, s, "ipsec-profiles");
-		load_ipsec(p, s, &p->c->ipsec[p->c->n_ipsec++]);
-	}
+	load_named_groups(p, root, &ng, (void **)&p->c->ipsec, &p->c->n_ipsec);
 }

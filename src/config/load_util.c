@@ -356,3 +356,38 @@ bool check_name(struct pctx *p, const config_setting_t *s, const char *section)
 	cfg_diag_fix(e, "rename it, e.g. office or branch-2");
 	return false;
 }
+
+void load_named_groups(struct pctx *p, const config_setting_t *root,
+		       const struct named_groups *ng, void **array, size_t *count)
+{
+	const struct key_spec top_keys[] = {{ng->section, ng->example}};
+	struct grp top;
+	grp_init(&top, root, top_keys, 1, "the top level");
+	const config_setting_t *sec;
+	if (grp_child(p, &top, ng->section, false, &sec) <= 0)
+		return;
+	int n = config_setting_length(sec);
+	if (n <= 0)
+		return;
+	uint8_t *v = calloc((size_t)n, ng->elem_size);
+	if (!v) {
+		struct cfg_diag *e = pctx_error(p, cfg_line(sec));
+		cfg_diag_msg(e, "out of memory reading %s", ng->section);
+		cfg_diag_fix(e, "retry with more memory available");
+		return;
+	}
+	*array = v;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem((config_setting_t *)sec, (unsigned)i);
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+			struct cfg_diag *e = pctx_error(p, cfg_line(s));
+			cfg_diag_msg(e, "'%s' in %s must be a group, e.g. %s = { %s };",
+				     config_setting_name(s), ng->section, config_setting_name(s),
+				     ng->member_example);
+			cfg_diag_fix(e, "enclose the %s's settings in braces { ... }", ng->what);
+			continue;
+		}
+		check_name(p, s, ng->section);
+		ng->load_one(p, s, v + (*count)++ * ng->elem_size);
+	}
+}

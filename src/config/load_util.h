@@ -57,6 +57,18 @@ int grp_members(struct pctx *p, const struct grp *g, const char *key, struct ikg
 		size_t max, size_t *n, int *line);
 /* Profile names: 1-31 characters [A-Za-z0-9_-]. false after reporting. */
 bool check_name(struct pctx *p, const config_setting_t *s, const char *section);
+
+/* A top-level section of named groups, e.g. `ike-profiles = { office = { ... }; };`: allocates
+ * one element per member (elem_size bytes each, into *array, counted in *count), checks that
+ * each is a group with a valid name, and calls load_one on it. `example` shows the section,
+ * `member_example` one member's body, `what` names a member in the fix ("profile"). */
+struct named_groups {
+	const char *section, *example, *member_example, *what;
+	size_t elem_size;
+	void (*load_one)(struct pctx *p, const config_setting_t *s, void *elem);
+};
+void load_named_groups(struct pctx *p, const config_setting_t *root,
+		       const struct named_groups *ng, void **array, size_t *count);
 /* Copies a string that is known to fit. */
 void copy_str(char *dst, size_t cap, const char *src);
 

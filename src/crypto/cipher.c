@@ -46,14 +46,21 @@ static const struct cipher_info *cipher_info(enum ikg_cipher c)
 	return NULL;
 }
 
-/* Loads legacy + default once; the providers stay loaded for the life of the process. */
+static int legacy_ok = -1;
+
+/* retain_fallbacks = 1: the default provider stays available beside the legacy one. */
 static void load_legacy_provider(void)
 {
-	if (!OSSL_PROVIDER_load(NULL, "legacy"))
-		return;
-	if (!OSSL_PROVIDER_load(NULL, "default"))
-		return;
-	fetched[0] = EVP_CIPHER_fetch(NULL, ciphers[0].fetch_name, NULL);
+	legacy_ok = OSSL_PROVIDER_try_load(NULL, "legacy", 1) ? 0 : -1;
+	if (legacy_ok == 0)
+		fetched[0] = EVP_CIPHER_fetch(NULL, ciphers[0].fetch_name, NULL);
+}
+
+int ikg_crypto_load_legacy(void)
+{
+	if (!CRYPTO_THREAD_run_once(&legacy_once, load_legacy_provider))
+		return -1;
+	return legacy_ok;
 }
 
 static void fetch_default_ciphers(void)
@@ -65,7 +72,7 @@ static void fetch_default_ciphers(void)
 static const EVP_CIPHER *cipher_evp(enum ikg_cipher c)
 {
 	if (c == IKG_CIPHER_DES) {
-		if (!CRYPTO_THREAD_run_once(&legacy_once, load_legacy_provider))
+		if (ikg_crypto_load_legacy())
 			return NULL;
 		return fetched[0];
 	}

@@ -8,6 +8,10 @@
 #define IKG_MAX_BLOCK 16
 #define IKG_MAX_CIPHER_KEY 32
 
+/* Loads OpenSSL's legacy provider (single DES lives there) next to the default one, once per
+ * process; the IKE ciphers and the ESP data plane both call it. 0, or -1 when it is missing. */
+int ikg_crypto_load_legacy(void);
+
 size_t ikg_cipher_block_len(enum ikg_cipher c);  /* 8 for DES/3DES, 16 for AES; 0 if unknown */
 size_t ikg_cipher_key_len(enum ikg_cipher c);    /* 8, 24, 16, 24, 32 */
 /* In-place CBC over len bytes (a multiple of the block length, no padding added or removed).

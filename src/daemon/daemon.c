@@ -359,7 +359,7 @@ static void on_wan(struct daemon *d, enum wan_sock s)
 			gw_input_wan(d->gw, d->now, &d->pkts[i]);
 		wan_flush(&d->wan, d->now);
 		lan_flush(d);
-		if (n < WAN_BATCH)
+		if (n < WAN_BATCH && !wan_pending(&d->wan))
 			return;
 	}
 }
@@ -377,7 +377,7 @@ static void on_tun(struct daemon *d)
 		for (int i = 0; i < n; i++)
 			gw_input_lan(d->gw, d->now, &d->pkts[i]);
 		wan_flush(&d->wan, d->now);
-		if (n < WAN_BATCH && d->tun.seg_next >= d->tun.seg_count)
+		if (n < WAN_BATCH && !tun_pending(&d->tun))
 			return;
 	}
 }
@@ -418,7 +418,8 @@ static void loop(struct daemon *d)
 	while (!d->stop) {
 		ikg_ms next = min_ms(gw_next_timer(d->gw), evj_next_flush(&d->journal));
 		next = min_ms(next, control_expire(&d->ctl, now));
-		int n = epoll_wait(d->epfd, evs, MAX_EVENTS, wait_ms(now, next));
+		bool busy = wan_pending(&d->wan) || tun_pending(&d->tun);   /* no wait: work left */
+		int n = epoll_wait(d->epfd, evs, MAX_EVENTS, busy ? 0 : wait_ms(now, next));
 		if (n < 0 && errno != EINTR) {
 			dlog("epoll_wait: %s", strerror(errno));
 			return;
@@ -434,6 +435,10 @@ static void loop(struct daemon *d)
 			else if (tag >= TAG_CONTROL)
 				control_event(&d->ctl, tag, evs[i].events, d->now = now_ms());
 		}
+		if (wan_pending(&d->wan))
+			on_wan(d, WAN_UDP4500);
+		if (tun_pending(&d->tun))
+			on_tun(d);
 		now = d->now = now_ms();
 		if (gw_next_timer(d->gw) <= now)
 			gw_timer(d->gw, now);
@@ -462,15 +467,17 @@ static void teardown(struct daemon *d)
 		wan_flush(&d->wan, now);   /* the deletes */
 	}
 	dlog("data path: %s %s offloads, %llu reads (%llu TSO super-packets cut into %llu segments), "
-	     "%llu writes (%llu coalesced from %llu segments); WAN %llu datagrams in %llu send calls, "
-	     "%llu received in %llu recvmmsg",
+	     "%llu writes (%llu coalesced from %llu segments); WAN %llu datagrams in %llu send calls "
+	     "(%llu UDP GSO), %llu received in %llu receive calls (%llu UDP GRO)",
 	     d->tun.name, d->tun.vnet ? "with" : "without",
 	     (unsigned long long)d->tun.stats.reads, (unsigned long long)d->tun.stats.super_packets,
 	     (unsigned long long)d->tun.stats.segments, (unsigned long long)d->tun.stats.writes,
 	     (unsigned long long)d->tun.stats.coalesced_writes,
 	     (unsigned long long)d->tun.stats.coalesced_segments,
 	     (unsigned long long)d->wan.stats.tx, (unsigned long long)d->wan.stats.tx_calls,
-	     (unsigned long long)d->wan.stats.rx, (unsigned long long)d->wan.stats.rx_calls);
+	     (unsigned long long)d->wan.stats.tx_gso,
+	     (unsigned long long)d->wan.stats.rx, (unsigned long long)d->wan.stats.rx_calls,
+	     (unsigned long long)d->wan.stats.rx_gro);
 	control_close(&d->ctl);
 	evj_close(&d->journal);
 	if (d->gw)

@@ -185,8 +185,12 @@ static const char *lock_memory(void)
 #ifdef IKG_ASAN
 	return "not locked (AddressSanitizer build)";
 #else
-	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
-	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+	/* MCL_FUTURE makes every later allocation count against RLIMIT_MEMLOCK: only with no
+	 * limit (else the daemon would run out of memory after a few MB: its SAs, its buffers) */
+	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY}, cur;
+	if (setrlimit(RLIMIT_MEMLOCK, &unlimited) < 0 &&
+	    (getrlimit(RLIMIT_MEMLOCK, &cur) < 0 || cur.rlim_cur != RLIM_INFINITY))
+		return "not locked (RLIMIT_MEMLOCK is limited and cannot be raised)";
 #ifdef MCL_ONFAULT
 	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == 0)
 		return "locked";

@@ -41,6 +41,11 @@ static int open_dev(struct tun *t, const char *name, short flags, char *err, siz
 	return 0;
 }
 
+/* The offload buffers: static (one device per process), so they exist before the daemon
+ * drops privileges and locks its memory, and no allocation can fail later. */
+static uint8_t super_space[TUN_VNET_HDR_LEN + TUN_SUPER_MAX];
+static uint8_t flow_space[TUN_FLOWS][TUN_VNET_HDR_LEN + TUN_SUPER_MAX];
+
 /* IFF_VNET_HDR + checksum and TCPv4 segmentation offload; false when the kernel refuses (the
  * device is then reopened without the header). */
 static bool enable_offloads(struct tun *t)
@@ -49,14 +54,9 @@ static bool enable_offloads(struct tun *t)
 	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hdr) < 0 ||
 	    ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4)) < 0)
 		return false;
-	t->super = malloc(TUN_VNET_HDR_LEN + TUN_SUPER_MAX);
-	if (!t->super)
-		return false;
-	for (size_t i = 0; i < TUN_FLOWS; i++) {
-		t->flows[i].buf = malloc(TUN_VNET_HDR_LEN + TUN_SUPER_MAX);
-		if (!t->flows[i].buf)
-			return false;
-	}
+	t->super = super_space;
+	for (size_t i = 0; i < TUN_FLOWS; i++)
+		t->flows[i].buf = flow_space[i];
 	return true;
 }
 
@@ -102,10 +102,8 @@ void tun_close(struct tun *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
-	free(t->super);
 	t->super = NULL;
 	for (size_t i = 0; i < TUN_FLOWS; i++) {
-		free(t->flows[i].buf);
 		t->flows[i].buf = NULL;
 		t->flows[i].len = 0;
 	}

@@ -44,6 +44,7 @@ struct tun_flow {
 	bool closed;                     /* the last segment was short: nothing may follow */
 };
 
+/* One per process: the offload buffers behind super and flows[].buf are static in tun.c. */
 struct tun {
 	int fd;
 	int ifindex;
@@ -71,6 +72,8 @@ int tun_read(struct tun *t, struct ikg_pkt *p);
 /* Reads up to max packets into pkts (segments of a TSO super-packet count one each). Returns
  * how many (0 when nothing is waiting), -1 on a read error with nothing read. */
 int tun_read_batch(struct tun *t, struct ikg_pkt *pkts, size_t max);
+/* True while segments of a super-packet already read wait for tun_read_batch. */
+static inline bool tun_pending(const struct tun *t) { return t->seg_next < t->seg_count; }
 /* Writes one IPv4 packet. 0 or -1. */
 int tun_write(struct tun *t, const struct ikg_pkt *p);
 /* Queues one IPv4 packet for the LAN: in vnet mode a TCP segment that continues a flow being

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,11 @@ static int open_raw(ikg_ip4 addr, int proto, char *err, size_t errlen)
 	return fd;
 }
 
+/* The batch buffers: static (one WAN per process), so they exist before the daemon drops
+ * privileges and locks its memory, and no allocation can fail later. */
+static struct wan_tx tx_space[WAN_TX_BATCH];
+static uint8_t gro_space[WAN_GRO_BUF];
+
 int wan_open(struct wan *w, ikg_ip4 addr, char *err, size_t errlen)
 {
 	memset(w, 0, sizeof(*w));
@@ -101,12 +107,12 @@ int wan_open(struct wan *w, ikg_ip4 addr, char *err, size_t errlen)
 		wan_close(w);
 		return -1;
 	}
-	w->tx = malloc(sizeof(*w->tx) * WAN_TX_BATCH);
-	if (!w->tx) {
-		snprintf(err, errlen, "out of memory for the WAN send batch");
-		wan_close(w);
-		return -1;
-	}
+	w->tx = tx_space;
+	w->gro_buf = gro_space;
+	int on = 1;
+	w->gro = getenv("IKEGATE_WAN_NO_OFFLOAD") == NULL &&
+		 setsockopt(w->fd[WAN_UDP4500], SOL_UDP, UDP_GRO, &on, sizeof(on)) == 0;
+	w->gso = getenv("IKEGATE_WAN_NO_OFFLOAD") == NULL;   /* dropped at the first refusal */
 	return 0;
 }
 
@@ -117,13 +123,88 @@ void wan_close(struct wan *w)
 			close(w->fd[i]);
 		w->fd[i] = -1;
 	}
-	free(w->tx);
 	w->tx = NULL;
 	w->tx_n = 0;
+	w->gro_buf = NULL;
+	w->gro_len = w->gro_pos = 0;
+}
+
+/* Puts one received datagram (payload at data) into p with the synthesized IPv4 + UDP header. */
+static void synth_udp(struct wan *w, enum wan_sock s, struct ikg_pkt *p, const uint8_t *data,
+		      size_t len, const struct sockaddr_in *from)
+{
+	p->off = IKG_PKT_HEADROOM;
+	p->len = (uint16_t)(len + SYNTH_HDR);
+	uint8_t *h = pkt_start(p);
+	if (data)
+		memcpy(h + SYNTH_HDR, data, len);
+	ikg_ip4 src = ntohl(from->sin_addr.s_addr);
+	ipv4_write_hdr(h, IPPROTO_UDP_, src, w->addr, (uint16_t)(len + SYNTH_HDR), 0);
+	udp_write_hdr(h + IPV4_HDR_LEN, src, ntohs(from->sin_port), w->addr, udp_port[s], len, false);
+}
+
+/* Port 4500 with UDP_GRO: one recvmsg may bring many datagrams of gro_seg bytes each (the last
+ * one shorter); they are cut apart into pkts. */
+static size_t recv_gro(struct wan *w, struct ikg_pkt *pkts, size_t n)
+{
+	size_t out = 0;
+	while (out < n) {
+		if (w->gro_pos < w->gro_len) {
+			size_t len = w->gro_len - w->gro_pos;
+			if (w->gro_seg && len > w->gro_seg)
+				len = w->gro_seg;
+			if (len + SYNTH_HDR <= IKG_PKT_SIZE - IKG_PKT_HEADROOM)
+				synth_udp(w, WAN_UDP4500, &pkts[out++], w->gro_buf + w->gro_pos, len,
+					  &w->gro_from);
+			else
+				w->stats.rx_truncated++;
+			w->gro_pos += len;
+			continue;
+		}
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = {w->gro_buf, WAN_GRO_BUF};
+		struct msghdr mh = {.msg_name = &w->gro_from, .msg_namelen = sizeof(w->gro_from),
+				    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+				    .msg_controllen = sizeof(ctl.buf)};
+		ssize_t got;
+		do
+			got = recvmsg(w->fd[WAN_UDP4500], &mh, MSG_DONTWAIT);
+		while (got < 0 && errno == EINTR);
+		w->stats.rx_calls++;
+		if (got <= 0)
+			break;
+		if (mh.msg_flags & MSG_TRUNC) {
+			w->stats.rx_truncated++;
+			continue;
+		}
+		w->gro_seg = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+				int seg;
+				memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+				w->gro_seg = (uint16_t)seg;
+				w->stats.rx_gro++;
+			}
+		}
+		w->gro_len = (size_t)got;
+		w->gro_pos = 0;
+	}
+	w->stats.rx += out;
+	return out;
+}
+
+bool wan_pending(const struct wan *w)
+{
+	return w->gro_pos < w->gro_len;
 }
 
 size_t wan_recv(struct wan *w, enum wan_sock s, struct ikg_pkt *pkts, size_t n)
 {
+	if (s == WAN_UDP4500 && w->gro && w->gro_buf)
+		return recv_gro(w, pkts, n);
 	struct mmsghdr msgs[WAN_BATCH];
 	struct iovec iov[WAN_BATCH];
 	struct sockaddr_in from[WAN_BATCH];
@@ -163,13 +244,8 @@ size_t wan_recv(struct wan *w, enum wan_sock s, struct ikg_pkt *pkts, size_t n)
 				pkts[i].data + IKG_PKT_HEADROOM + skip, len);
 		p->off = IKG_PKT_HEADROOM;
 		p->len = (uint16_t)(len + skip);
-		if (udp) {
-			uint8_t *h = pkt_start(p);
-			ikg_ip4 src = ntohl(from[i].sin_addr.s_addr);
-			ipv4_write_hdr(h, IPPROTO_UDP_, src, w->addr, (uint16_t)(len + SYNTH_HDR), 0);
-			udp_write_hdr(h + IPV4_HDR_LEN, src, ntohs(from[i].sin_port), w->addr,
-				      udp_port[s], len, false);
-		}
+		if (udp)
+			synth_udp(w, s, p, NULL, len, &from[i]);
 		out++;
 	}
 	w->stats.rx += out;
@@ -282,39 +358,96 @@ int wan_queue(struct wan *w, struct ikg_pkt *pkt, ikg_ms now)
 	return 0;
 }
 
-/* Sends tx[from, to) (all for the same socket) with as few sendmmsg calls as it takes. */
+/* How many datagrams from tx[i] (up to `to`) can leave as one UDP GSO send: same destination,
+ * same size (the last one may be shorter), at most 64 and 64 KiB. */
+static size_t gso_group(const struct wan *w, size_t i, size_t to)
+{
+	const struct wan_tx *a = &w->tx[i];
+	size_t j = i + 1, total = a->len;
+	while (j < to && j - i < 64) {
+		const struct wan_tx *b = &w->tx[j];
+		if (b->dst != a->dst || b->port != a->port || b->len > a->len ||
+		    total + b->len > 65000)
+			break;
+		total += b->len;
+		j++;
+		if (b->len < a->len)
+			break;
+	}
+	return j - i;
+}
+
+union gso_ctl {
+	char buf[CMSG_SPACE(sizeof(uint16_t))];
+	struct cmsghdr align;
+};
+
+/* Sends tx[from, to) (all for the same socket) with as few sendmmsg calls as it takes; on the
+ * port-4500 socket each run of same-sized datagrams to one peer is one UDP GSO message. */
 static void send_run(struct wan *w, size_t from, size_t to, ikg_ms now)
 {
 	struct mmsghdr msgs[WAN_TX_BATCH];
 	struct iovec iov[WAN_TX_BATCH];
 	struct sockaddr_in dst[WAN_TX_BATCH];
-	size_t n = to - from;
+	union gso_ctl ctl[WAN_TX_BATCH];
+	size_t first[WAN_TX_BATCH], count[WAN_TX_BATCH];
 	int fd = w->fd[w->tx[from].sock];
+	bool gso = w->gso && w->tx[from].sock == WAN_UDP4500;
+	size_t m = 0;
 
-	memset(msgs, 0, sizeof(msgs[0]) * n);
-	for (size_t i = 0; i < n; i++) {
-		struct wan_tx *t = &w->tx[from + i];
-		dst[i] = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = t->port,
+	for (size_t i = from; i < to; m++) {
+		size_t k = gso ? gso_group(w, i, to) : 1;
+		struct wan_tx *t = &w->tx[i];
+		memset(&msgs[m], 0, sizeof(msgs[m]));
+		dst[m] = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = t->port,
 					      .sin_addr.s_addr = t->dst};
-		iov[i].iov_base = t->data;
-		iov[i].iov_len = t->len;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &dst[i];
-		msgs[i].msg_hdr.msg_namelen = sizeof(dst[i]);
+		for (size_t q = 0; q < k; q++) {
+			iov[i - from + q].iov_base = w->tx[i + q].data;
+			iov[i - from + q].iov_len = w->tx[i + q].len;
+		}
+		msgs[m].msg_hdr.msg_iov = &iov[i - from];
+		msgs[m].msg_hdr.msg_iovlen = k;
+		msgs[m].msg_hdr.msg_name = &dst[m];
+		msgs[m].msg_hdr.msg_namelen = sizeof(dst[m]);
+		if (k > 1) {
+			memset(&ctl[m], 0, sizeof(ctl[m]));
+			msgs[m].msg_hdr.msg_control = ctl[m].buf;
+			msgs[m].msg_hdr.msg_controllen = sizeof(ctl[m].buf);
+			struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[m].msg_hdr);
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+			uint16_t seg = t->len;
+			memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+		}
+		first[m] = i;
+		count[m] = k;
+		i += k;
 	}
 	size_t done = 0;
-	while (done < n) {
-		int sent = sendmmsg(fd, msgs + done, (unsigned)(n - done), MSG_DONTWAIT);
+	while (done < m) {
+		int sent = sendmmsg(fd, msgs + done, (unsigned)(m - done), MSG_DONTWAIT);
 		w->stats.tx_calls++;
 		if (sent < 0 && errno == EINTR)
 			continue;
-		if (sent <= 0) {   /* the first datagram failed: count it and go on with the rest */
-			send_failed(w, now, ntohl(dst[done].sin_addr.s_addr), errno);
+		if (sent <= 0) {
+			int e = errno;
+			if (count[done] > 1 && (e == EIO || e == EINVAL || e == EOPNOTSUPP)) {
+				/* no UDP GSO here: this and every later batch go datagram by datagram */
+				w->gso = false;
+				send_run(w, first[done], to, now);
+				return;
+			}
+			send_failed(w, now, ntohl(dst[done].sin_addr.s_addr), e);
+			w->stats.tx_errors += count[done] - 1;
 			done++;
 			continue;
 		}
-		w->stats.tx += (uint64_t)sent;
+		for (int q = 0; q < sent; q++) {
+			w->stats.tx += count[done + (size_t)q];
+			if (count[done + (size_t)q] > 1)
+				w->stats.tx_gso++;
+		}
 		done += (size_t)sent;
 	}
 }

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+#include <stdbool.h>
+
 #include "common/pkt.h"
 #include "common/types.h"
 
@@ -18,6 +21,7 @@ enum wan_sock { WAN_UDP500 = 0, WAN_UDP4500, WAN_ESP, WAN_AH, WAN__COUNT };
 struct wan_stats {
 	uint64_t rx, tx, rx_truncated, tx_errors, tx_dropped;
 	uint64_t rx_calls, tx_calls;     /* recvmmsg / sendmmsg + sendto syscalls */
+	uint64_t tx_gso, rx_gro;         /* UDP GSO sends, coalesced UDP receives */
 };
 
 /* The receive batch size (recvmmsg) and the send batch (sendmmsg). */
@@ -33,6 +37,12 @@ struct wan_tx {
 	uint8_t data[IKG_PKT_SIZE];
 };
 
+/* UDP offloads on the port-4500 socket (ESP-in-UDP, RFC 3948): a run of same-sized datagrams
+ * to one peer leaves in one UDP GSO send (UDP_SEGMENT), and the kernel hands over coalesced
+ * datagrams (UDP_GRO) that wan_recv cuts apart again. */
+#define WAN_GRO_BUF 65536
+
+/* One per process: the batch buffers behind tx and gro_buf are static in wan.c. */
 struct wan {
 	ikg_ip4 addr;
 	int fd[WAN__COUNT];
@@ -40,6 +50,11 @@ struct wan {
 	ikg_ms last_error_log, last_drop_log;
 	struct wan_tx *tx;               /* WAN_TX_BATCH slots, allocated once at open */
 	size_t tx_n;
+	bool gso, gro;                   /* offloads the kernel accepted */
+	uint8_t *gro_buf;                /* a coalesced receive being cut apart */
+	size_t gro_len, gro_pos;
+	uint16_t gro_seg;
+	struct sockaddr_in gro_from;
 };
 
 /* Opens and binds the four sockets. 0, or -1 with a message in err. */
@@ -59,6 +74,9 @@ int wan_send(struct wan *w, struct ikg_pkt *pkt, ikg_ms now);
  * The daemon flushes after every batch of input it hands to the core. 0, or -1 when the packet
  * was dropped. */
 int wan_queue(struct wan *w, struct ikg_pkt *pkt, ikg_ms now);
+/* True while wan_recv holds datagrams of a coalesced receive not handed out yet (the socket may
+ * be empty: call wan_recv again without waiting). */
+bool wan_pending(const struct wan *w);
 void wan_flush(struct wan *w, ikg_ms now);
 
 #endif

@@ -58,7 +58,9 @@ struct ike_engine *ike_new(const struct ikg_config *cfg, const struct ike_ops *o
 			   const struct ike_timers *timers /* NULL = defaults */);
 void ike_free(struct ike_engine *e);
 /* New configuration (cfg stays owned by the caller and must outlive the engine or the next
- * call). SAs whose profile no longer exists or changed are deleted. */
+ * call). SAs whose profile no longer exists or changed are deleted. cfg may be the same object
+ * as before with new contents: the engine keeps its own snapshot (profile names and a digest
+ * of their settings) to renumber the SAs that stay. */
 void ike_set_config(struct ike_engine *e, const struct ikg_config *cfg, ikg_ms now);
 
 /* A datagram for UDP 500 or 4500 (the caller strips the non-ESP marker on 4500). */

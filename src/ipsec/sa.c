@@ -1,11 +1,11 @@
 #include "ipsec/sa_internal.h"
 
 #include <openssl/crypto.h>
-#include <openssl/provider.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/secret.h"
+#include "crypto/cipher.h"
 #include "wire/ipv4.h"
 
 struct enc_info {
@@ -113,17 +113,6 @@ void ipsec_sa_params_wipe(struct ipsec_sa_params *p)
 	p->enc_key_len = p->integ_key_len = 0;
 }
 
-static OSSL_PROVIDER *legacy_prov;
-
-int ipsec_load_legacy_provider(void)
-{
-	if (legacy_prov)
-		return 0;
-	/* retain_fallbacks = 1: the default provider stays available. */
-	legacy_prov = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
-	return legacy_prov ? 0 : -1;
-}
-
 /* Which combinations make an SA. ESP: encryption required; CBC needs integrity (no
  * encryption-only SAs), GCM must not have a separate one, NULL needs one. AH: integrity only. */
 static bool params_valid(const struct ipsec_sa_params *p, const struct enc_info **e,
@@ -152,7 +141,7 @@ static bool params_valid(const struct ipsec_sa_params *p, const struct enc_info 
 
 static int setup_cipher(struct ipsec_sa *sa, const struct enc_info *e, const uint8_t *key)
 {
-	if (e->legacy && ipsec_load_legacy_provider() != 0)
+	if (e->legacy && ikg_crypto_load_legacy() != 0)
 		return -1;
 	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, e->evp_name, NULL);
 	if (!c)

@@ -88,8 +88,5 @@ void ipsec_sa_stats(const struct ipsec_sa *sa, struct ipsec_sa_stats *out);
 bool ipsec_sa_soft_expired(const struct ipsec_sa *sa);
 bool ipsec_sa_hard_expired(const struct ipsec_sa *sa);
 
-/* Loads OpenSSL's legacy provider (DES-CBC lives there) next to the default one. Called by
- * ipsec_sa_new when a DES SA is set up; idempotent. 0 or -1. */
-int ipsec_load_legacy_provider(void);
 
 #endif

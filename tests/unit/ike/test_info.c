@@ -148,14 +148,11 @@ static void test_initial_contact(void **state)
 	h_init(&h);
 	up(&h);
 	uint32_t old_in = h.n[0].up[0].spi_in;
+	/* B restarts: a fresh engine, nothing remembered (h_start makes both; keep A's) */
 	ike_free(h.n[1].e);
 	h.n[1].e = NULL;
 	h.n[1].n_up = 0;
-	struct ike_ops ops = {0};
-	(void)ops;
-	/* a fresh engine for B with the same callbacks: rebuild through h_start on B only */
 	struct ike_engine *keep = h.n[0].e;
-	h.n[0].e = NULL;
 	h_start(&h);
 	ike_free(h.n[0].e);
 	h.n[0].e = keep;
