@@ -1,11 +1,11 @@
 /* `show ike sa` and `show ipsec sa`: algorithms, lifetimes, SPIs, never keys. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common/addr.h"
 #include "gw/gw_internal.h"
 #include "view/views.h"
 
-#define SA_VIEW_MAX 1024
 
 static const char *profile_name(const struct gw *g, size_t i)
 {
@@ -23,10 +23,43 @@ static void hex8(const uint8_t *c, char *out)
 	out[16] = '\0';
 }
 
+/* The engine's lists have no fixed size: ask with a growing buffer until it is not full. */
+typedef size_t (*list_fn)(const struct ike_engine *e, void *out, size_t max);
+
+static size_t list_ike(const struct ike_engine *e, void *out, size_t max)
+{
+	return ike_sa_list(e, out, max);
+}
+
+static size_t list_child(const struct ike_engine *e, void *out, size_t max)
+{
+	return ike_child_list(e, out, max);
+}
+
+static int list_all(void **v, size_t elem, size_t *n, list_fn list, const struct ike_engine *e)
+{
+	for (size_t cap = 64;; cap *= 2) {
+		void *nv = realloc(*v, cap * elem);
+		if (!nv) {
+			free(*v);
+			*v = NULL;
+			return -1;
+		}
+		*v = nv;
+		*n = list(e, *v, cap);
+		if (*n < cap)
+			return 0;
+	}
+}
+
 void view_ike_sa(const struct gw *g, bool json, struct strbuf *out)
 {
-	static struct ike_sa_info v[SA_VIEW_MAX];
-	size_t n = ike_sa_list(gw_ike(g), v, SA_VIEW_MAX);
+	size_t n = 0;
+	struct ike_sa_info *v = NULL;
+	if (list_all((void **)&v, sizeof(*v), &n, list_ike, gw_ike(g))) {
+		sb_puts(out, json ? "{\"error\":\"out of memory\"}\n" : "out of memory\n");
+		return;
+	}
 	char peer[IKG_IP4_STRLEN], ci[17], cr[17];
 	if (json)
 		sb_puts(out, "{\"ike_sas\":[");
@@ -73,12 +106,17 @@ void view_ike_sa(const struct gw *g, bool json, struct strbuf *out)
 		sb_puts(out, "]}\n");
 	else if (n == 0)
 		sb_puts(out, "(no IKE SAs)\n");
+	free(v);
 }
 
 void view_ipsec_sa(const struct gw *g, bool json, struct strbuf *out)
 {
-	static struct ike_child_info v[SA_VIEW_MAX];
-	size_t n = ike_child_list(gw_ike(g), v, SA_VIEW_MAX);
+	size_t n = 0;
+	struct ike_child_info *v = NULL;
+	if (list_all((void **)&v, sizeof(*v), &n, list_child, gw_ike(g))) {
+		sb_puts(out, json ? "{\"error\":\"out of memory\"}\n" : "out of memory\n");
+		return;
+	}
 	char peer[IKG_IP4_STRLEN], lts[48], rts[48];
 	if (json)
 		sb_puts(out, "{\"ipsec_sas\":[");
@@ -115,4 +153,5 @@ void view_ipsec_sa(const struct gw *g, bool json, struct strbuf *out)
 		sb_puts(out, "]}\n");
 	else if (n == 0)
 		sb_puts(out, "(no IPsec SAs)\n");
+	free(v);
 }
