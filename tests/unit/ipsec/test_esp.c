@@ -405,6 +405,7 @@ static void test_encap_refusals(void **state)
 {
 	struct sa_pair sp = test_pair(IKG_PROTO_ESP, 0x1000, IKG_ESP_AES128, IKG_INTEG_SHA1);
 	struct ikg_pkt pkt, orig;
+	memset(&pkt, 0, sizeof(pkt));      /* compared whole below: no uninitialised bytes */
 	test_inner(&pkt, 10, 1, 0);
 	orig = pkt;
 	assert_int_equal(ipsec_esp_encap(sp.in, &pkt), -1);       /* inbound SA */
