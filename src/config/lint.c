@@ -287,11 +287,11 @@ int ikg_config_lint(const struct ikg_config *c, struct cfg_diags *out)
 	return l.n;
 }
 
-int ikg_lint_secret_mode(const char *path, unsigned mode, struct cfg_diags *out)
+int ikg_lint_secret_mode(const char *path, unsigned mode, int line, struct cfg_diags *out)
 {
 	if ((mode & 077) == 0)
 		return 0;
-	struct cfg_diag *e = cfg_diag_new(out, CFG_WARNING, 0);
+	struct cfg_diag *e = cfg_diag_new(out, CFG_WARNING, line);
 	const char *who = (mode & 007) ? "others" : "its group";
 	const char *how = (mode & 044) ? "readable" : "writable";
 	cfg_diag_msg(e, "secret file %.180s is %s by %s (mode %04o)", path ? path : "", how, who,

@@ -132,7 +132,7 @@ static int load_secret(const char *config_path, struct ikg_config *cfg,
 	}
 	struct stat st;
 	if (rc == 0 && stat(path, &st) == 0)
-		ikg_lint_secret_mode(path, (unsigned)st.st_mode, diags);
+		ikg_lint_secret_mode(path, (unsigned)st.st_mode, ike->line, diags);
 	ikg_wipe(s, len);
 	free(s);
 	return rc;

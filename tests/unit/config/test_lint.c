@@ -148,19 +148,20 @@ static void secret_file_mode(void **state)
 {
 	(void)state;
 	struct cfg_diags d = {0};
-	assert_int_equal(ikg_lint_secret_mode("/etc/ikegate/a.psk", 0600, &d), 0);
-	assert_int_equal(ikg_lint_secret_mode("/etc/ikegate/a.psk", 0400, &d), 0);
+	assert_int_equal(ikg_lint_secret_mode("/etc/ikegate/a.psk", 0600, 7, &d), 0);
+	assert_int_equal(ikg_lint_secret_mode("/etc/ikegate/a.psk", 0400, 7, &d), 0);
 	assert_int_equal(d.n, 0);
-	assert_int_equal(ikg_lint_secret_mode("/etc/ikegate/a.psk", 0100644, &d), 1);
+	assert_int_equal(ikg_lint_secret_mode("/etc/ikegate/a.psk", 0100644, 7, &d), 1);
 	assert_int_equal(d.n, 1);
 	assert_int_equal(d.v[0].severity, CFG_WARNING);
+	assert_int_equal(d.v[0].line, 7);
 	assert_string_equal(d.v[0].message,
 			    "secret file /etc/ikegate/a.psk is readable by others (mode 0644)");
 	assert_string_equal(d.v[0].fix,
 			    "chmod 600 /etc/ikegate/a.psk (the pre-shared key must stay private)");
-	assert_int_equal(ikg_lint_secret_mode("/k", 0640, &d), 1);
+	assert_int_equal(ikg_lint_secret_mode("/k", 0640, 7, &d), 1);
 	assert_string_equal(d.v[1].message, "secret file /k is readable by its group (mode 0640)");
-	assert_int_equal(ikg_lint_secret_mode("/k", 0602, &d), 1);
+	assert_int_equal(ikg_lint_secret_mode("/k", 0602, 7, &d), 1);
 	assert_string_equal(d.v[2].message, "secret file /k is writable by others (mode 0602)");
 	assert_int_equal(cfg_diags_errors(&d), 0);
 	cfg_diags_free(&d);
