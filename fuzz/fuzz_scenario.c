@@ -2,6 +2,7 @@
  * embedded gateway configurations it hands to the configuration loader). Never crashes, never
  * leaks; a refusal always carries a "FILE:LINE: error:" message; an accepted scenario has at
  * least one gateway and its steps in time order. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 

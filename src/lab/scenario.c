@@ -63,6 +63,19 @@ static int tokenize(struct pstate *p, char *line, char **tok, size_t *n)
 	return 0;
 }
 
+/* Words joined by single spaces into buf, truncated to fit. */
+static void join_words(char *buf, size_t len, char **words, size_t n)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off + 1 < len; i++) {
+		int k = snprintf(buf + off, len - off, "%s%s", i ? " " : "", words[i]);
+		if (k < 0)
+			break;
+		off += (size_t)k < len - off ? (size_t)k : len - off - 1;
+	}
+}
+
 /* "1500ms", "5s", "2m", "1h", "13m10s", "10" (seconds). */
 static int parse_duration(const char *t, ikg_ms *out)
 {
@@ -465,9 +478,7 @@ static int at_line(struct pstate *p, char **tok, size_t n)
 		st->action = LAB_WAN_UP;
 		if (an < 3 || need_node(p, a[1], &st->node, false))
 			return an < 3 ? fail(p, "expected 'wan-up GATEWAY TEXT...'") : -1;
-		size_t off = 0;
-		for (size_t i = 2; i < an; i++)
-			off += (size_t)snprintf(st->text + off, sizeof(st->text) - off, "%s%s", i > 2 ? " " : "", a[i]);
+		join_words(st->text, sizeof(st->text), a + 2, an - 2);
 	} else if (strcmp(verb, "ping") == 0) {
 		st->action = LAB_PING;
 		rc = ping_step(p, st, a, an);
@@ -517,9 +528,7 @@ static int directive(struct pstate *p, char **tok, size_t n, const char **cursor
 {
 	const char *d = tok[0];
 	if (strcmp(d, "title") == 0) {
-		size_t off = 0;
-		for (size_t i = 1; i < n; i++)
-			off += (size_t)snprintf(p->s->title + off, sizeof(p->s->title) - off, "%s%s", i > 1 ? " " : "", tok[i]);
+		join_words(p->s->title, sizeof(p->s->title), tok + 1, n - 1);
 		return 0;
 	}
 	if (strcmp(d, "seed") == 0) {
