@@ -1,11 +1,14 @@
 /* The control commands: the grammar's daemon-side commands dispatched to the views and to
  * the gateway's operator calls. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/grammar.h"
 #include "daemon/ctlproto.h"
 #include "daemon/daemon.h"
+#include "daemon/hostfw.h"
+#include "diag/render.h"
 #include "view/views.h"
 
 static int no_such_profile(struct daemon *d, const char *name, struct strbuf *out)
@@ -90,7 +93,12 @@ int daemon_execute(void *ctx, int n, char **words, struct strbuf *out)
 	case CMD_DIAGNOSE:
 		if (r.arg && !ikg_config_ipsec(gw_config(d->gw), r.arg))
 			return no_such_profile(d, r.arg, out);
-		view_diagnose(d->gw, r.arg, json, out);
+		{
+			/* the host's nftables rules are evidence too (design: read the ruleset) */
+			char *ruleset = hostfw_ruleset();
+			diag_diagnose_gw(d->gw, now, r.arg, ruleset, json, out);
+			free(ruleset);
+		}
 		return CTL_OK;
 	case CMD_INITIATE:
 		return cmd_initiate(d, r.arg, now, out);

@@ -112,6 +112,7 @@ struct ike_sa {
 	ikg_ms created, established_at, expires, rekey_at, deadline;
 	uint8_t rekey_of[16];         /* cookies of the SA this one replaces (rekey) */
 	bool is_rekey, rekey_started;
+	bool superseded;             /* replaced by a rekeyed SA; deleted after a grace period */
 	bool shortened;               /* responder that cut the peer's lifetime: it rekeys too */
 
 	/* DPD (RFC 3706) */

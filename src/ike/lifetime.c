@@ -36,12 +36,18 @@ void life_p1_set(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 							       : IKG_MS_NEVER;
 }
 
+/* A replaced ISAKMP SA lives on this long before its delete is sent: a peer moves its IPsec SAs
+ * to the new ISAKMP SA in a step of its own (strongSwan waits 10 s), and a delete that arrives
+ * first makes it drop them. */
+#define P1_REPLACED_GRACE_MS 15000
+
 void life_p1_tick(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 {
 	if (sa->expires <= now) {
 		info_send_delete_isakmp(e, sa, now);
 		sa_kill(e, sa, now);
-		p1_ph1_state(e, sa, IKE_PH_DOWN);
+		if (!sa->superseded)   /* the replacement is up: phase 1 stays up */
+			p1_ph1_state(e, sa, IKE_PH_DOWN);
 		return;
 	}
 	if (sa->rekey_at <= now) {
@@ -61,11 +67,16 @@ void life_p1_replaced(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 		return;
 	ike_event(e, now, MSG_PH1_REKEY, sa->peer, sa->profile,
 		  "peer=%s; old-cookies=%02x%02x%02x%02x...; new-cookies=%02x%02x%02x%02x...; "
-		  "action=old ISAKMP SA deleted", ikg_ip4_str(sa->peer, peer), old->icookie[0],
-		  old->icookie[1], old->icookie[2], old->icookie[3], sa->icookie[0], sa->icookie[1],
-		  sa->icookie[2], sa->icookie[3]);
-	info_send_delete_isakmp(e, old, now);
-	sa_kill(e, old, now);
+		  "action=old ISAKMP SA deleted within %u s", ikg_ip4_str(sa->peer, peer),
+		  old->icookie[0], old->icookie[1], old->icookie[2], old->icookie[3], sa->icookie[0],
+		  sa->icookie[1], sa->icookie[2], sa->icookie[3], P1_REPLACED_GRACE_MS / 1000);
+	old->superseded = true;
+	old->rekey_at = IKG_MS_NEVER;
+	/* ...but before the old SA's own end, so that the peer still knows it when our delete
+	 * arrives (and does not expire it at the same moment) */
+	ikg_ms left = old->expires > now ? old->expires - now : 0;
+	ikg_ms grace = left / 2 < P1_REPLACED_GRACE_MS ? left / 2 : P1_REPLACED_GRACE_MS;
+	old->expires = now + grace;
 }
 
 void life_child_set(struct ike_engine *e, struct ike_child_sa *c, ikg_ms now)

@@ -72,6 +72,7 @@ static void test_phase1_rekey(void **state)
 	assert_int_equal(h_count(a, MSG_PH1_COMPLETE), 2);
 	assert_int_equal(h_count(b, MSG_PH1_COMPLETE), 2);
 	assert_int_equal(h_count(a, MSG_PH1_REKEY), 1);
+	h_run(&h, 20000);   /* past the old SA's grace period (test_phase1_rekey_grace) */
 	assert_true(h_evidence_has(b, MSG_SA_DELETED, "ISAKMP"));
 	assert_int_equal(ike_sa_list(a->e, NULL, 8), 1);
 	assert_int_equal(ike_sa_list(b->e, NULL, 8), 1);
@@ -84,6 +85,38 @@ static void test_phase1_rekey(void **state)
 	h_run(&h, 400000);
 	assert_int_equal(h_count(a, MSG_PH1_RESEND_TIMEOUT), 0);
 	assert_int_equal(ike_sa_list(a->e, NULL, 8), 1);
+	h_free(&h);
+}
+
+/* The replaced ISAKMP SA is deleted after a grace period, not at once: a peer moves its IPsec
+ * SAs over to the new ISAKMP SA in a step of its own (strongSwan: 10 s), and a delete that
+ * overtakes it makes it drop them. Phase 1 stays up throughout. */
+static void test_phase1_rekey_grace(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	h.n[0].ike[0].lifetime = 1000;
+	h.n[1].ike[0].lifetime = 1000;
+	up(&h);
+	const struct h_node *a = &h.n[0], *b = &h.n[1];
+	for (int s = 0; s < 1000 && h_count(a, MSG_PH1_REKEY) == 0; s++)
+		h_run(&h, 1000);
+	assert_int_equal(h_count(a, MSG_PH1_REKEY), 1);
+	assert_true(h_evidence_has(a, MSG_PH1_REKEY, "deleted within 15 s"));
+	assert_int_equal(ike_sa_list(a->e, NULL, 8), 2);
+	assert_false(h_evidence_has(b, MSG_SA_DELETED, "ISAKMP"));
+	h_run(&h, 5000);
+	assert_int_equal(ike_sa_list(a->e, NULL, 8), 2);   /* still there 5 s later */
+	assert_int_equal(a->ph1_state[0], 2);
+	h_run(&h, 15000);
+	assert_true(h_evidence_has(b, MSG_SA_DELETED, "ISAKMP"));
+	assert_int_equal(ike_sa_list(a->e, NULL, 8), 1);
+	assert_int_equal(ike_sa_list(b->e, NULL, 8), 1);
+	assert_int_equal(a->ph1_state[0], 2);
+	assert_int_equal(b->ph1_state[0], 2);
+	assert_int_equal(a->n_down, 0);
 	h_free(&h);
 }
 
@@ -237,6 +270,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_child_rekey),
 		cmocka_unit_test(test_phase1_rekey),
+		cmocka_unit_test(test_phase1_rekey_grace),
 		cmocka_unit_test(test_child_rekey_after_phase1_expired),
 		cmocka_unit_test(test_expiry_without_rekey),
 		cmocka_unit_test(test_reconfigure),
