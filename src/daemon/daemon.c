@@ -1,5 +1,6 @@
 /* The daemon: startup, the epoll loop, reload and teardown (daemon.h). */
 #include "daemon/daemon.h"
+#include "daemon/privdrop.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -523,6 +524,8 @@ int daemon_run(const char *config_path, bool foreground)
 
 	int rc = setup(&d, &cfg);
 	ikg_config_free(&cfg);   /* the gateway keeps its own copy */
+	if (rc == 0)
+		rc = privdrop_after_setup();  /* sockets bound: CAP_NET_BIND_SERVICE goes */
 	if (rc == 0)
 		loop(&d);
 	teardown(&d);

@@ -76,13 +76,11 @@ char *hostfw_ruleset(void)
 	char *text = read_all(pipefd[0], mono_ms() + HOSTFW_TIMEOUT_MS);
 	close(pipefd[0]);
 	int status = 0;
-	if (waitpid(pid, &status, WNOHANG) == 0) {
+	if (!text)                /* too slow or too much: stop it (EOF means it is exiting) */
 		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		free(text);
-		return NULL;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!text || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		free(text);
 		return NULL;
 	}

@@ -38,7 +38,9 @@ static const int kept_caps[] = {CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE
 struct target {
 	char name[64];
 	uid_t uid;
-	gid_t gid;
+	gid_t gid;              /* the daemon's group: `ikegate` when that group exists */
+	bool have_ctl_group;    /* the group `ikegate` exists (control socket, docs/cli.md) */
+	gid_t ctl_gid;
 };
 
 static int capset_to(const int *caps, size_t n)
@@ -49,8 +51,19 @@ static int capset_to(const int *caps, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		d[caps[i] / 32].effective |= 1u << (caps[i] % 32);
 		d[caps[i] / 32].permitted |= 1u << (caps[i] % 32);
+		/* the one capability a child may inherit: `nft list ruleset` for diagnose */
+		if (caps[i] == CAP_NET_ADMIN)
+			d[caps[i] / 32].inheritable |= 1u << (caps[i] % 32);
 	}
-	return (int)syscall(SYS_capset, &h, d);
+	if (syscall(SYS_capset, &h, d) < 0)
+		return -1;
+	/* ambient: a child exec'd without file capabilities (nft) keeps CAP_NET_ADMIN, and only
+	 * that; failing here only costs diagnose its view of the host firewall */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_NET_ADMIN, 0, 0) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (caps[i] == CAP_NET_ADMIN)
+				prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_ADMIN, 0, 0);
+	return 0;
 }
 
 static int capget_eff(uint64_t *eff, uint64_t *prm)
@@ -95,6 +108,11 @@ static int resolve_target(struct target *t)
 	const char *want = getenv("IKEGATED_USER");
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "root");
+	struct group *gr = getgrnam(DEFAULT_USER);
+	if (gr) {
+		t->have_ctl_group = true;
+		t->ctl_gid = gr->gr_gid;
+	}
 	if (want && (!*want || strcmp(want, "root") == 0))
 		return 0;
 	struct passwd *pw = getpwnam(want ? want : DEFAULT_USER);
@@ -107,7 +125,9 @@ static int resolve_target(struct target *t)
 	}
 	snprintf(t->name, sizeof(t->name), "%s", pw->pw_name);
 	t->uid = pw->pw_uid;
-	t->gid = pw->pw_gid;
+	/* the control socket and its directory are born with the daemon's group: make it
+	 * `ikegate` so that the group's members can use them (control.c chowns only as root) */
+	t->gid = t->have_ctl_group ? t->ctl_gid : pw->pw_gid;
 	return 0;
 }
 
@@ -141,7 +161,7 @@ static void prepare_dir(const char *dir, const struct target *t, const char *wha
 			     t->name);
 		return;
 	}
-	gid_t g = created ? t->gid : st.st_gid;
+	gid_t g = created || st.st_gid == 0 ? t->gid : st.st_gid;
 	if (chown(dir, t->uid, g) < 0)
 		dlog("privdrop: cannot give %s to %s: %s", dir, t->name, strerror(errno));
 }
@@ -240,6 +260,13 @@ int privdrop_before_setup(const char *config_path)
 	if (drop_bounding() < 0)
 		return -1;
 	if (t.uid == 0) {
+		/* No inherited supplementary groups (root's "disk", ...). Without CAP_CHOWN, root may
+		 * still give what it owns to a group it is in: the control socket and its directory
+		 * go to group ikegate (control.c), so that group is the one kept when it exists. */
+		if (setgroups(t.have_ctl_group ? 1 : 0, &t.ctl_gid) < 0) {
+			dlog("privdrop: setgroups: %s", strerror(errno));
+			return -1;
+		}
 		/* uid 0 gets no capabilities back from exec or setuid games */
 		if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
 			  SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED, 0, 0, 0) < 0) {

@@ -111,40 +111,41 @@ void tun_close(struct tun *t)
 
 /* ---- checksums (RFC 1071; byte-order independent: summed and stored in memory order) ---- */
 
+/* Adds len bytes at p to a one's-complement sum (64-bit words with end-around carry, four at a
+ * time). The result is folded by csum_fold. */
 static uint64_t csum_add(const uint8_t *p, size_t len, uint64_t sum)
 {
+	unsigned __int128 acc = sum;
+	while (len >= 32) {
+		uint64_t v[4];
+		memcpy(v, p, 32);
+		acc += (unsigned __int128)v[0] + v[1] + v[2] + v[3];
+		p += 32;
+		len -= 32;
+	}
 	while (len >= 8) {
 		uint64_t v;
 		memcpy(&v, p, 8);
-		sum += (v & 0xffffffffu) + (v >> 32);
+		acc += v;
 		p += 8;
 		len -= 8;
 	}
-	if (len >= 4) {
-		uint32_t v;
-		memcpy(&v, p, 4);
-		sum += v;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		uint16_t v;
-		memcpy(&v, p, 2);
-		sum += v;
-		p += 2;
-		len -= 2;
-	}
-	if (len) {
-		uint8_t last[2] = {p[0], 0};
-		uint16_t v;
-		memcpy(&v, last, 2);
-		sum += v;
-	}
-	return sum;
+	uint8_t tail[8] = {0};
+	memcpy(tail, p, len);   /* the odd last byte is the high byte of a zero-padded word */
+	uint64_t t;
+	memcpy(&t, tail, 8);
+	acc += t;
+	uint64_t lo = (uint64_t)acc, hi = (uint64_t)(acc >> 64);
+	lo += hi;
+	if (lo < hi)
+		lo++;
+	return lo;
 }
 
 static uint16_t csum_fold(uint64_t sum)
 {
+	sum = (sum & 0xffffffffu) + (sum >> 32);
+	sum = (sum & 0xffffffffu) + (sum >> 32);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
@@ -211,7 +212,8 @@ static int complete_csum(uint8_t *p, size_t len, uint16_t start, uint16_t off)
 {
 	if ((size_t)start + off + 2 > len)
 		return -1;
-	store16(p + start + off, csum_fold(csum_add(p + start, len - start, 0)));
+	uint16_t c = csum_fold(csum_add(p + start, len - start, 0));
+	store16(p + start + off, c ? c : 0xffff);   /* as the kernel: UDP's 0 means "none" */
 	return 0;
 }
 
@@ -403,12 +405,15 @@ static bool same_flow(const struct tun_flow *f, const struct tcp_seg *s)
 	return f->len && memcmp(ip + 12, s->ip + 12, 8) == 0 && memcmp(ip + 20, s->tcp, 4) == 0;
 }
 
-/* Can s be appended to f: next in sequence, same ACK, window and options, same size as the
- * first segment (a shorter one closes the super-packet), room left. */
+/* Can s be appended to f: next in sequence, same TOS/TTL/DF, ACK, window and options (what the
+ * kernel's own GRO requires), same size as the first segment (a shorter one closes the
+ * super-packet), room left. */
 static bool continues(const struct tun_flow *f, const struct tcp_seg *s)
 {
-	const uint8_t *tcp = f->buf + TUN_VNET_HDR_LEN + 20;
+	const uint8_t *ip = f->buf + TUN_VNET_HDR_LEN, *tcp = ip + 20;
 	return !f->closed && s->seq == f->next_seq && f->hl == 20 + s->thl &&
+	       ip[1] == s->ip[1] && ip[8] == s->ip[8] &&                /* TOS (ECN), TTL */
+	       (ip[6] & 0x40) == (s->ip[6] & 0x40) &&                   /* DF */
 	       memcmp(tcp + 8, s->tcp + 8, 4) == 0 &&                  /* ack */
 	       memcmp(tcp + 14, s->tcp + 14, 2) == 0 &&                /* window */
 	       memcmp(tcp + 20, s->tcp + 20, s->thl - 20) == 0 &&      /* options */

@@ -174,8 +174,12 @@ static size_t recv_gro(struct wan *w, struct ikg_pkt *pkts, size_t n)
 			got = recvmsg(w->fd[WAN_UDP4500], &mh, MSG_DONTWAIT);
 		while (got < 0 && errno == EINTR);
 		w->stats.rx_calls++;
-		if (got <= 0)
+		if (got < 0)
 			break;
+		if (got == 0) {   /* an empty datagram: the core counts it, as without GRO */
+			synth_udp(w, WAN_UDP4500, &pkts[out++], NULL, 0, &w->gro_from);
+			continue;
+		}
 		if (mh.msg_flags & MSG_TRUNC) {
 			w->stats.rx_truncated++;
 			continue;
@@ -345,6 +349,8 @@ int wan_queue(struct wan *w, struct ikg_pkt *pkt, ikg_ms now)
 	struct wan_dgram g;
 	if (classify(w, pkt, now, &g) < 0)
 		return -1;
+	if (g.sock == WAN_UDP500)   /* IKE leaves at once: its peer may be waiting for it */
+		return wan_send(w, pkt, now);
 	if (g.len > sizeof(w->tx[0].data))
 		return drop(w, now, "datagram larger than a packet buffer");
 	if (w->tx_n == WAN_TX_BATCH)

@@ -68,11 +68,11 @@ size_t wan_recv(struct wan *w, enum wan_sock s, struct ikg_pkt *pkts, size_t n);
 /* Sends a full IPv4 packet built by the core. 0, or -1 when it was dropped. */
 int wan_send(struct wan *w, struct ikg_pkt *pkt, ikg_ms now);
 
-/* Batched sending: wan_queue copies the datagram of a full IPv4 packet built by the core into
- * the send batch (the core's buffer is free again on return) and sends the batch when it is
- * full; wan_flush sends what is queued (one sendmmsg per run of datagrams for the same socket).
- * The daemon flushes after every batch of input it hands to the core. 0, or -1 when the packet
- * was dropped. */
+/* Batched sending of data (ESP, AH, UDP 4500): wan_queue copies the datagram of a full IPv4
+ * packet built by the core into the send batch (the core's buffer is free again on return) and
+ * sends the batch when it is full; wan_flush sends what is queued (one sendmmsg per run of
+ * datagrams for the same socket). IKE on UDP 500 leaves at once. The daemon flushes after every
+ * batch of input it hands to the core. 0, or -1 when the packet was dropped. */
 int wan_queue(struct wan *w, struct ikg_pkt *pkt, ikg_ms now);
 /* True while wan_recv holds datagrams of a coalesced receive not handed out yet (the socket may
  * be empty: call wan_recv again without waiting). */

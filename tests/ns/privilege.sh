@@ -2,7 +2,8 @@
 # Issue 9, least privilege (src/daemon/privdrop.c, docs/security.md): a running ikegated
 #   gwA: with a dedicated system user (created for the test, IKEGATED_USER=it): /proc/PID/status
 #        shows that uid in all four Uid fields, CapEff = CapPrm = CapBnd = net_admin net_raw
-#        (+ net_bind_service), CapInh 0, NoNewPrivs 1; it is not dumpable (its /proc files
+#        (+ net_bind_service until setup is done), CapInh = CapAmb = net_admin (the nft child of
+#        diagnose), NoNewPrivs 1; it is not dumpable (its /proc files
 #        belong to root: the user itself cannot read /proc/PID/environ or mem); its state
 #        directory and journal belong to it;
 #   gwB: without an `ikegate` user: uid 0 kept, the same capabilities, not dumpable;
@@ -51,20 +52,33 @@ check_caps() {  # check_caps NAME PID
   [ "$eff" = "$CAPS_SETUP" ] || [ "$eff" = "$CAPS_FINAL" ] || fail "$1: CapEff $eff, expected net_admin net_raw [net_bind_service] ($CAPS_FINAL/$CAPS_SETUP)"
   [ "$prm" = "$eff" ] || fail "$1: CapPrm $prm differs from CapEff $eff"
   [ "$bnd" = "$CAPS_SETUP" ] || [ "$bnd" = "$CAPS_FINAL" ] || fail "$1: CapBnd $bnd: other capabilities are still in the bounding set"
-  [ "$inh" = 0000000000000000 ] || fail "$1: CapInh $inh"
+  # only CAP_NET_ADMIN may pass to a child (nft list ruleset, for diagnose), as ambient
+  amb=$(status_field "$2" CapAmb)
+  [ "$inh" = 0000000000001000 ] || fail "$1: CapInh $inh, expected net_admin only (0000000000001000)"
+  [ "$amb" = 0000000000001000 ] || fail "$1: CapAmb $amb, expected net_admin only (0000000000001000)"
   [ "$(status_field "$2" NoNewPrivs)" = 1 ] || fail "$1: no_new_privs is not set"
 }
 
 # --- gwA: the dedicated user -------------------------------------------------------------------
 read -r ru eu su fu <<<"$(status_field "$pid_a" Uid)"
 [ "$ru $eu $su $fu" = "$uid $uid $uid $uid" ] || fail "gwA Uid: $ru $eu $su $fu, expected $uid x4"
+want_gid=$(id -g "$user")
+ctl_group=$(getent group ikegate | cut -d: -f3 || true)
+[ -n "$ctl_group" ] && want_gid=$ctl_group    # the daemon runs with group ikegate when it exists
 read -r rg eg sg fg <<<"$(status_field "$pid_a" Gid)"
-[ "$rg" = "$(id -g "$user")" ] && [ "$eg" = "$rg" ] || fail "gwA Gid: $rg $eg $sg $fg"
+[ "$rg $eg $sg $fg" = "$want_gid $want_gid $want_gid $want_gid" ] || fail "gwA Gid: $rg $eg $sg $fg, expected $want_gid"
+if [ -n "$ctl_group" ]; then
+  [ "$(stat -c %G "$(ikgd_sock a)")" = ikegate ] || fail "gwA's control socket group is $(stat -c %G "$(ikgd_sock a)"), not ikegate"
+  [ "$(stat -c %G "$(ikgd_sock b)")" = ikegate ] || fail "gwB's control socket group is $(stat -c %G "$(ikgd_sock b)"), not ikegate"
+  log "group ikegate exists: both control sockets belong to it"
+fi
 [ -z "$(status_field "$pid_a" Groups)" ] || [ "$(status_field "$pid_a" Groups)" = "$rg" ] \
   || fail "gwA keeps supplementary groups: $(status_field "$pid_a" Groups)"
+[ "$(status_field "$pid_b" Groups)" = "${ctl_group}" ] \
+  || fail "gwB's supplementary groups: '$(status_field "$pid_b" Groups)', expected '${ctl_group}' (ikegate only, when it exists)"
 check_caps gwA "$pid_a"
 [ "$(stat -c %U "/proc/$pid_a/environ")" = root ] || fail "gwA is dumpable (/proc/$pid_a/environ belongs to $(stat -c %U "/proc/$pid_a/environ"))"
-if setpriv --reuid="$uid" --regid="$(id -g "$user")" --clear-groups cat "/proc/$pid_a/environ" >/dev/null 2>&1; then
+if setpriv --reuid="$uid" --regid="$want_gid" --clear-groups cat "/proc/$pid_a/environ" >/dev/null 2>&1; then
   fail "the daemon's own user can read its /proc/PID/environ (dumpable)"
 fi
 [ "$(stat -c %U "$(ikgd_dir a)/state")" = "$user" ] || fail "gwA's state directory belongs to $(stat -c %U "$(ikgd_dir a)/state")"
