@@ -240,7 +240,8 @@ static int take_nonce(struct ike_engine *e, struct ike_qm *q, const struct ike_m
 
 /* ---- install ---- */
 
-static void install(struct ike_engine *e, struct ike_qm *q, ikg_ms now)
+/* note: appended to the evidence of "phase 2 complete" (NULL: none). */
+static void install(struct ike_engine *e, struct ike_qm *q, ikg_ms now, const char *note)
 {
 	struct ike_sa *sa = q->sa;
 	const struct cfg_ipsec_profile *p = &e->cfg->ipsec[q->profile];
@@ -308,9 +309,10 @@ static void install(struct ike_engine *e, struct ike_qm *q, ikg_ms now)
 	sa_p2_text(p, prop, sizeof prop);
 	ike_event(e, now, MSG_PH2_COMPLETE, sa->peer, q->profile,
 		  "peer=%s; local=%s; remote=%s; proposal=%s; spi-in=0x%08x; spi-out=0x%08x; "
-		  "lifetime=%us; encapsulation=%s", ikg_ip4_str(sa->peer, peer),
+		  "lifetime=%us; encapsulation=%s%s", ikg_ip4_str(sa->peer, peer),
 		  range_text(q->local_ts, l, sizeof l), range_text(q->remote_ts, r, sizeof r), prop,
-		  q->spi_in, q->spi_out, q->lifetime_s, c && c->udp_encap ? "udp-4500" : "none");
+		  q->spi_in, q->spi_out, q->lifetime_s, c && c->udp_encap ? "udp-4500" : "none",
+		  note ? note : "");
 	if (q->rekey_spi_in) {
 		ike_event(e, now, MSG_PH2_REKEY, sa->peer, q->profile,
 			  "peer=%s; old-spi-in=0x%08x; new-spi-in=0x%08x; role=initiator",
@@ -496,7 +498,7 @@ int qm_r_msg3(struct ike_engine *e, struct ike_qm *q, struct ike_msg *m)
 	q->rtx.len = 0;
 	q->state = QM_DONE;
 	q->deadline = m->now + qm_span(e);
-	install(e, q, m->now);
+	install(e, q, m->now, NULL);
 	if (q->dh) {
 		ikg_dh_free(q->dh);
 		q->dh = NULL;
@@ -552,7 +554,7 @@ int qm_i_msg2(struct ike_engine *e, struct ike_qm *q, struct ike_msg *m)
 		return -1;
 	}
 	q->deadline = m->now + qm_span(e);
-	install(e, q, m->now);
+	install(e, q, m->now, NULL);
 	if (q->dh) {
 		ikg_dh_free(q->dh);
 		q->dh = NULL;
@@ -610,6 +612,21 @@ void qm_timeout(struct ike_engine *e, struct ike_qm *q, ikg_ms now)
 	struct ike_sa *sa = q->sa;
 	char peer[IKG_IP4_STRLEN], prop[64], l[48], r[48];
 
+	/* The responder never got message 3 although it sent message 2 again and again: message 3
+	 * (or our message 2) was lost. The initiator installs its SA when it sends message 3, so
+	 * refusing ours would black-hole the tunnel until the next rekey; the keys are complete,
+	 * so install it (an SA the initiator never got is harmless and expires). */
+	if (!q->initiator && q->state == QM_R_WAIT_M3 && q->profile < e->cfg->n_ipsec) {
+		q->state = QM_DONE;
+		q->deadline = now + qm_span(e);
+		install(e, q, now, "; note=quick mode message 3 never arrived (lost on the way): "
+			"installed after waiting for it");
+		if (q->dh) {
+			ikg_dh_free(q->dh);
+			q->dh = NULL;
+		}
+		return;
+	}
 	q->state = QM_DEAD;
 	q->deadline = now;
 	if (!q->initiator || q->profile >= e->cfg->n_ipsec) {

@@ -200,6 +200,43 @@ static void test_pfs_silent_peer(void **state)
 	h_free(&h);
 }
 
+/* Every quick-mode message 3 from A is lost (and every resend of it): B has sent message 2
+ * again and again, then installs its SA anyway — A has its own since it sent message 3; the
+ * tunnel must not stay black-holed until the next rekey. */
+static bool drop_qm3_from_a(struct hnet *h, struct h_dgram *d, void *arg)
+{
+	int *seen = arg;
+	(void)h;
+	if (d->from != 0 || h_exchange(d) != 32)
+		return false;
+	return ++*seen > 1;   /* the first is message 1 */
+}
+
+static void test_lost_qm3(void **state)
+{
+	struct hnet h;
+	int seen = 0;
+
+	(void)state;
+	h_init(&h);
+	h.filter = drop_qm3_from_a;
+	h.filter_arg = &seen;
+	h_start(&h);
+	h_initiate(&h, 0);
+	h_run(&h, TIMEOUT_SPAN);
+	const struct h_node *a = &h.n[0], *b = &h.n[1];
+	assert_true(seen > 2);                          /* B resent message 2, A answered again */
+	assert_int_equal(h_count(a, MSG_PH2_COMPLETE), 1);
+	assert_int_equal(h_count(b, MSG_PH2_COMPLETE), 1);
+	assert_true(h_evidence_has(b, MSG_PH2_COMPLETE, "quick mode message 3 never arrived"));
+	assert_int_equal(h_count(b, MSG_PH2_RESEND_TIMEOUT), 0);
+	assert_int_equal(a->n_up, 1);
+	assert_int_equal(b->n_up, 1);
+	assert_int_equal(ike_child_list(a->e, NULL, 8), 1);
+	assert_int_equal(ike_child_list(b->e, NULL, 8), 1);
+	h_free(&h);
+}
+
 struct flip {
 	int from;
 	uint8_t exchange;
@@ -423,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_udp500_blocked),
 		cmocka_unit_test(test_pfs_one_side),
 		cmocka_unit_test(test_pfs_silent_peer),
+		cmocka_unit_test(test_lost_qm3),
 		cmocka_unit_test(test_pfs_mismatch_under_traffic),
 		cmocka_unit_test(test_qm1_hash_flipped),
 		cmocka_unit_test(test_qm2_hash_flipped),
