@@ -394,6 +394,37 @@ static void p1_input(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	}
 }
 
+/* Half-open phase-1 SAs a source holds: a flood from one address cannot take the whole
+ * half-open budget. */
+static size_t half_open_from(const struct ike_engine *e, ikg_ip4 src)
+{
+	size_t n = 0;
+	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next)
+		n += sa->half_open && !sa->dead && sa->peer == src;
+	return n;
+}
+
+/* true when src was told "no matching phase1 profile" less than a minute ago, or when this
+ * minute's budget of such events (all sources) is spent; else records it. */
+static bool noprof_logged_recently(struct ike_engine *e, ikg_ip4 src, ikg_ms now)
+{
+	if (now - e->noprof_window >= IKE_NOPROF_LOG_MS) {
+		e->noprof_window = now;
+		e->noprof_in_window = 0;
+	}
+	if (e->noprof_in_window >= IKE_NOPROF_PER_MIN)
+		return true;
+	for (size_t i = 0; i < IKE_NOPROF_LOG; i++)
+		if (e->noprof_log[i].src == src && e->noprof_log[i].at &&
+		    now - e->noprof_log[i].at < IKE_NOPROF_LOG_MS)
+			return true;
+	e->noprof_log[e->noprof_next].src = src;
+	e->noprof_log[e->noprof_next].at = now ? now : 1;
+	e->noprof_next = (e->noprof_next + 1) % IKE_NOPROF_LOG;
+	e->noprof_in_window++;
+	return false;
+}
+
 static void p1_new_responder(struct ike_engine *e, struct ike_msg *m)
 {
 	static const uint8_t zero[8];
@@ -408,7 +439,7 @@ static void p1_new_responder(struct ike_engine *e, struct ike_msg *m)
 		ike_drop(e, IKG_E_MALFORMED);
 		return;
 	}
-	if (e->half_open >= e->t.half_open_max) {
+	if (e->half_open >= e->t.half_open_max || half_open_from(e, m->src) >= IKE_HALF_OPEN_PER_SOURCE) {
 		ike_report(e, m->now, IKG_E_LIMIT, m->src, SIZE_MAX, NULL);
 		return;
 	}
@@ -435,6 +466,10 @@ static void p1_new_responder(struct ike_engine *e, struct ike_msg *m)
 			ike_event(e, m->now, MSG_NO_MATCHING_PH1_PROFILE, m->src, SIZE_MAX,
 				  "peer=%s; matching profile negotiates initiate-only: request "
 				  "dropped, no reply", peer);
+			return;
+		}
+		if (noprof_logged_recently(e, m->src, m->now)) {
+			ike_drop(e, IKG_E_NO_PH1_PROFILE);   /* counted; no event, no notify */
 			return;
 		}
 		prof_endpoints_text(e, eps, sizeof eps);

@@ -188,6 +188,11 @@ struct ike_prof {
 				       * before this (no event flood from a packet stream) */
 };
 
+#define IKE_NOPROF_LOG 64
+#define IKE_HALF_OPEN_PER_SOURCE 16   /* phase-1 negotiations one address may hold open */
+#define IKE_NOPROF_LOG_MS 60000
+#define IKE_NOPROF_PER_MIN 10         /* from all sources together (spoofed floods) */
+
 struct ike_engine {
 	const struct ikg_config *cfg;
 	struct ike_ops ops;
@@ -198,6 +203,12 @@ struct ike_engine {
 	struct ike_prof *prof;
 	size_t n_prof;
 	size_t half_open;
+	/* sources recently told "no matching phase1 profile": a flood is logged once a minute per
+	 * source, not once a packet */
+	struct { ikg_ip4 src; ikg_ms at; } noprof_log[IKE_NOPROF_LOG];
+	size_t noprof_next;
+	ikg_ms noprof_window;          /* start of the current minute of such events */
+	unsigned noprof_in_window;     /* events logged in it: at most IKE_NOPROF_PER_MIN */
 	uint64_t counters[CNT__COUNT];
 	uint8_t rx[ISAKMP_MAX_MSG];   /* decrypted message bodies */
 	uint8_t tx[IKE_TX_MAX];       /* one-shot messages (informational) */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -237,6 +238,50 @@ static void test_lost_qm3(void **state)
 	h_free(&h);
 }
 
+/* A flood of phase-1 requests: from one source at most IKE_HALF_OPEN_PER_SOURCE stay half
+ * open; "no matching phase1 profile" is logged once per source a minute and at most 10 times a
+ * minute in all (the history is not flushed), every request still counted. */
+static size_t deliver_main_mode_1(struct hnet *h, int from, ikg_ip4 src, int n)
+{
+	/* capture a real message 1 of node `from`, then replay it with fresh cookies */
+	struct h_dgram d = h->q[h->q_head];
+	size_t off = h_isakmp_off(&d);
+	for (int i = 0; i < n; i++) {
+		d.data[off] = (uint8_t)(i >> 8);
+		d.data[off + 1] = (uint8_t)i;
+		d.data[off + 2] = 0x5a;
+		d.data[off + 3] = (uint8_t)(src >> 8);   /* distinct cookies per source too */
+		d.data[off + 4] = (uint8_t)src;
+		ike_input(h->n[1 - from].e, h->now, src, 500, d.dst, 500, d.data + off, d.len - off);
+	}
+	return (size_t)n;
+}
+
+static void test_flood_limits(void **state)
+{
+	struct hnet h;
+
+	(void)state;
+	h_init(&h);
+	h_start(&h);
+	h_initiate(&h, 0);              /* queues A's main mode message 1 */
+	assert_true(h.q_len >= 1);
+	const struct h_node *b = &h.n[1];
+	size_t before = b->sent;
+	deliver_main_mode_1(&h, 0, h_ip("192.0.2.1"), 100);    /* a known peer: half-open SAs */
+	assert_true(b->sent - before <= 16);                      /* answered at most 16 times */
+	assert_true(ike_counters(b->e)[CNT_IKE_LIMIT] >= 84);
+	uint64_t limit0 = ike_counters(b->e)[CNT_IKE_LIMIT];
+	for (int s = 0; s < 50; s++)                               /* 50 unknown sources x 4 */
+		deliver_main_mode_1(&h, 0, h_ip("198.51.100.1") + (ikg_ip4)s, 4);
+	assert_int_equal(h_count(b, MSG_NO_MATCHING_PH1_PROFILE), 10);
+	/* every request counted: refused for no profile, or by the half-open limit */
+	assert_int_equal(ike_counters(b->e)[CNT_IKE_NO_PROFILE] +
+			 (ike_counters(b->e)[CNT_IKE_LIMIT] - limit0), 200);
+	assert_true(ike_counters(b->e)[CNT_IKE_NO_PROFILE] >= 10);
+	h_free(&h);
+}
+
 struct flip {
 	int from;
 	uint8_t exchange;
@@ -461,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_pfs_one_side),
 		cmocka_unit_test(test_pfs_silent_peer),
 		cmocka_unit_test(test_lost_qm3),
+		cmocka_unit_test(test_flood_limits),
 		cmocka_unit_test(test_pfs_mismatch_under_traffic),
 		cmocka_unit_test(test_qm1_hash_flipped),
 		cmocka_unit_test(test_qm2_hash_flipped),
