@@ -175,6 +175,13 @@ static void make(struct ini *in, size_t k, ikg_ip4 peer)
 		die("epoll_ctl");
 }
 
+static void destroy(struct ini *in)
+{
+	if (in->fd >= 0)
+		close(in->fd);
+	gw_free(in->gw);
+}
+
 static void start(struct ini *in)
 {
 	const char *why = NULL;
@@ -328,6 +335,14 @@ int main(int argc, char **argv)
 		       up == burst ? last - t1 : t2 - t1);
 		if (up != burst)
 			rc = 1;
+		for (size_t i = 0; i < burst; i++)
+			destroy(&bv[i]);
+		free(bv);
 	}
+	for (size_t i = 0; i < seq; i++)
+		destroy(&sv[i]);
+	free(sv);
+	free(lat);
+	close(epfd);
 	return rc;
 }

@@ -3,7 +3,9 @@
 # namespaces, ikegated against three userspace VPNs measured in the same run on the same
 # topology (hostA - gwA === WAN veth === gwB - hostB, tests/lib/netns.sh):
 #
-#   ikegate     two ikegated, ESP AES-128-GCM-16 (main mode aes128/sha256/group 14, PFS 14)
+#   ikegate     two ikegated, ESP AES-128-GCM-16 (main mode aes128/sha256/group 14, PFS 14),
+#               ESP-in-UDP (encapsulation = "udp": UDP GSO/GRO on the WAN, TUN offloads)
+#   ikegate-esp the same with plain ESP (protocol 50; raw sockets, so no WAN offload)
 #   strongswan  two charon 5.9 with kernel-libipsec (userspace ESP-in-UDP), AES-128-GCM-16
 #   openvpn     OpenVPN 2.6 point-to-point over UDP, TLS, data cipher AES-128-GCM, no DCO
 #   wireguard   wireguard-go (Debian's, no TUN offloads) + wg
@@ -14,8 +16,8 @@
 # against strongSwan and against the best of strongSwan/OpenVPN/wireguard-go; last line
 # `tunnel ratio=R` (R = ikegate / strongSwan, one stream).
 #
-#   bash bench/tunnel.sh                 # full run: 3 runs x 5 s per case (about 3 minutes)
-#   bash bench/tunnel.sh --smoke         # 1 run x 1 s, one stream (CI: tests/ns/bench_smoke_tunnel.sh)
+#   bash bench/tunnel.sh                 # full run: 3 runs x 5 s per case (about 4.5 minutes)
+#   bash bench/tunnel.sh --smoke         # 1 run x 1 s, one stream (tests/ns/bench_smoke_tunnel.sh)
 #   SECS=10 RUNS=5 ONLY="ikegate strongswan" bash bench/tunnel.sh
 #
 # Needs root, /dev/net/tun, iperf3, a built ikegated (IKG_BUILD, default build/), and for the
@@ -24,6 +26,7 @@
 # the script exits 77 (skip).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034  # read by tests/lib/netns.sh
 IKG_TEST_NAME=bench-tunnel
 IKG_PREFIX=${IKG_PREFIX:-ikgpf$$}
 . "$here/../tests/lib/netns.sh"
@@ -34,7 +37,7 @@ SMOKE=0
 for a in "$@"; do
   case $a in
     --smoke) SMOKE=1 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench/tunnel.sh: unknown argument $a" >&2; exit 2 ;;
   esac
 done
@@ -43,10 +46,17 @@ if [ "$SMOKE" = 1 ]; then
 else
   SECS=${SECS:-5} RUNS=${RUNS:-3} STREAMS=${STREAMS:-"1 2"}
 fi
-ONLY=${ONLY:-"plain ikegate strongswan openvpn wireguard"}
+if [ "$SMOKE" = 1 ]; then
+  ONLY=${ONLY:-"ikegate strongswan openvpn wireguard"}
+else
+  ONLY=${ONLY:-"plain ikegate ikegate-esp strongswan openvpn wireguard"}
+fi
 
 ikg_test_init
 ikgd_require
+# ikegated locks its memory (privdrop); where it cannot raise RLIMIT_MEMLOCK itself, a default
+# 8 MiB limit would cap the whole daemon: give it room (root may raise the hard limit)
+ulimit -l unlimited 2>/dev/null || log "cannot raise RLIMIT_MEMLOCK (ulimit -l is $(ulimit -l))"
 require_cmd iperf3 python3
 
 topo_two_gateways
@@ -59,10 +69,8 @@ CAND_PIDS=()              # the VPN processes of the candidate being measured
 
 # ---- iperf3 --------------------------------------------------------------------------------
 
-IPERF_PID=
-iperf_server_start() {
+iperf_server_start() {   # stopped by cleanup
   ns_bg "$NS_HOSTB" "$IKG_TMP/iperf3-server.log" iperf3 -s -B "$HOSTB_IP"
-  IPERF_PID=$IKG_LAST_PID
   wait_for 5 sh -c "ip netns exec '$NS_HOSTB' ss -ltn | grep -q ':5201 '" || fail "iperf3 server did not start"
 }
 
@@ -144,14 +152,17 @@ ikegate_pair() {
   ikgd_stop "$b"
 }
 
-run_ikegate() { ikegate_pair ikegate a b ${IKG_TUNNEL_CONFIG:-}; }
+# ESP-in-UDP (RFC 3948, forced with encapsulation = "udp", as kernel-libipsec always does): the
+# WAN side then uses UDP GSO/GRO. ikegate-esp: plain ESP (protocol 50, raw sockets: no offload).
+run_ikegate() { ikegate_pair ikegate a b ipsec.encapsulation=udp ${IKG_TUNNEL_CONFIG:-}; }
+run_ikegate-esp() { ikegate_pair ikegate-esp ea eb ipsec.encapsulation=none ${IKG_TUNNEL_CONFIG:-}; }
 
 # ikegate-ref: another ikegated binary (IKEGATED_REF=path), e.g. an older build, for A/B
 run_ikegate-ref() {
   [ -x "${IKEGATED_REF:-}" ] || { NOTE[ikegate-ref]="IKEGATED_REF not set"; return 0; }
   local keep=$IKEGATED
   IKEGATED=$IKEGATED_REF
-  ikegate_pair ikegate-ref ra rb ${IKG_TUNNEL_CONFIG:-}
+  ikegate_pair ikegate-ref ra rb ipsec.encapsulation=udp ${IKG_TUNNEL_CONFIG:-}
   IKEGATED=$keep
 }
 
@@ -192,7 +203,7 @@ run_openvpn() {
   done
   fp() { openssl x509 -in "$d/$1.crt" -noout -fingerprint -sha256 | sed 's/.*=//'; }
   local common=(--dev-type tun --proto udp --port 1194 --topology p2p --disable-dco
-                --data-ciphers AES-128-GCM --cipher AES-128-GCM --tun-mtu $MTU_TUN
+                --data-ciphers AES-128-GCM --cipher AES-128-GCM --tun-mtu "$MTU_TUN"
                 --verb 1 --ping 10)
   ns_bg "$NS_GWB" "$d/b.log" openvpn "${common[@]}" --dev ovpnb --local "$GWB_WAN" --remote "$GWA_WAN" \
     --tls-server --dh none --cert "$d/b.crt" --key "$d/b.key" --peer-fingerprint "$(fp a)" \
@@ -257,7 +268,7 @@ done
 printf '\n%-12s' "Mbit/s"
 for p in $STREAMS; do printf ' %10s' "$p stream"; done
 printf '   %s\n' "CPU s/Gbit (both gateways' VPN processes)"
-for c in plain ikegate ikegate-ref strongswan openvpn wireguard; do
+for c in plain ikegate ikegate-esp ikegate-ref strongswan openvpn wireguard; do
   if [ -n "${NOTE[$c]:-}" ]; then printf '%-12s %s\n' "$c" "(${NOTE[$c]})"; continue; fi
   [ -n "${RESULT[$c,${STREAMS%% *}]:-}" ] || continue
   printf '%-12s' "$c"

@@ -124,7 +124,7 @@ reap_namespaces() {
 }
 
 script_tests() {  # script_tests KIND (lab|ns)
-  local kind=$1 t0=$SECONDS f name logf rc n=0 prefix
+  local kind=$1 t0=$SECONDS t1 f name logf rc n=0 prefix
   local timeout_s=${IKG_NS_TIMEOUT:-300}
   for f in tests/"$kind"/*.sh; do
     [ -e "$f" ] || continue
@@ -133,10 +133,10 @@ script_tests() {  # script_tests KIND (lab|ns)
     n=$((n + 1))
     logf="$logs/$name.log"
     prefix="ikgt$$r$n"
+    t1=$SECONDS
     IKG_PREFIX=$prefix IKG_TOP=$top IKG_BUILD=$top/build IKG_BUILD_ASAN=$top/build-asan \
       IKG_KEEP_ON_FAIL=1 IKG_TEST_NAME=$name \
-      local t1=$SECONDS
-    timeout -k 20 "$timeout_s" bash "$f" </dev/null >"$logf" 2>&1
+      timeout -k 20 "$timeout_s" bash "$f" </dev/null >"$logf" 2>&1
     rc=$?
     echo "$(( SECONDS - t1 )) $kind:$name" >>"$logs/durations.txt"
     case $rc in

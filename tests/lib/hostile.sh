@@ -112,7 +112,6 @@ assert_same_pid() {
 
 # assert_responsive NAME [SECONDS]: `show vpn` answers within SECONDS (default 2).
 assert_responsive() {
-  local t0=$SECONDS
   timeout "${2:-2}" "$IKEGATE" -s "$(ikgd_sock "$1")" show vpn >/dev/null 2>&1 \
     || fail "ikegated $1 did not answer 'show vpn' within ${2:-2} s"
   return 0
@@ -139,7 +138,7 @@ ikgd_restart() {
 ikgd_kill9() {
   local pid=${IKGD_PID[$1]}
   kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
   unset 'IKGD_PID[$1]'
   return 0
 }
@@ -166,3 +165,26 @@ def ike_sa_payload(np=0):
 def ike_mm1(icookie):
     return ike_hdr(icookie, body=ike_sa_payload())
 '
+
+# assert_no_secret NAME: the pre-shared key of gateway NAME (the one ikgd_config wrote) appears
+# nowhere an operator or an attacker could look: any view (text and JSON), diagnose, the
+# daemon's stderr, the event journal on disk.
+assert_no_secret() {
+  local name=$1 conf psk out f
+  conf=$(ikgd_conf_file "$name")
+  psk=$(sed -n 's/^ *secret = "\(.*\)";$/\1/p' "$conf" | head -n 1)
+  [ -n "$psk" ] || fail "assert_no_secret: no inline secret in $conf"
+  for out in "show log --detail" "show log --json" "show vpn --discards --json" "show ike sa --json" \
+             "show ipsec sa --json" "show ike sa" "show ipsec sa" "diagnose" "diagnose --json"; do
+    local text
+    # shellcheck disable=SC2086
+    text=$(ikg "$name" $out 2>&1 || true)
+    [ -n "$text" ] || fail "$name: '$out' printed nothing"
+    if grep -qF -- "$psk" <<<"$text"; then fail "$name: '$out' shows the pre-shared key"; fi
+  done
+  for f in "$(ikgd_log "$name")" "$(ikgd_dir "$name")"/ikegated.old.log "$(ikgd_dir "$name")"/state/events.journal*; do
+    [ -f "$f" ] || continue
+    if grep -aqF -- "$psk" "$f"; then fail "$name: $f contains the pre-shared key"; fi
+  done
+  return 0
+}

@@ -11,14 +11,20 @@
 #   ix_spis a vpn                               # "SPI_IN SPI_OUT" from show ipsec sa --json
 #   ix_assert_event a 'phase1 auth failure' 10 # waits for the line in show log
 #   ix_assert_diag_first a phase1-auth-failure [vpn]
-#   ix_stop a                                  # SIGTERM (also done by cleanup)
+#   ix_stop a                                  # SIGTERM, exit 0 and sanitizer-clean log checked
+#   ix_finish                                  # ix_stop every instance (end of a test)
+# Peers: ix_assert_spis_match_sw IKG PROFILE SW CHILD (strongSwan), ix_ls_start NS NAME (pluto
+# with the XFRM shim, see below), ix_assert_spis_match_ls IKG PROFILE LS CONN; topologies:
+# ix_topo_star TAG N (one peer, N ikegated on a shared segment).
 #
 # Everything of instance NAME lives in $IKG_TMP/ikg-NAME: ikegate.conf, state/, ikegate.sock,
 # ikegated.log (stderr of `ikegated -f`: every event with its evidence).
 #
-# Until tests/lib/ikegated.sh exists, these are the interop tests' own start/stop helpers.
+# These are the interop tests' own start/stop helpers (written before tests/lib/ikegated.sh
+# existed; they also pass `--ike-retransmit`, which ikgd_start does not offer).
 
 IX_PY=/usr/bin/python3
+# per instance: namespace, directory, pid
 declare -gA IX_NS=() IX_DIR=() IX_PID=()
 
 ix_init() {
@@ -29,9 +35,14 @@ ix_init() {
   [ -x "$IKEGATE" ] || skip "no $IKEGATE (build first)"
   [ -c /dev/net/tun ] || skip "no /dev/net/tun"
   [ -x "$IX_PY" ] || skip "no $IX_PY"
+  # for a sanitizer build of ikegated (IKEGATED=.../build-asan/...): report, then stop
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  log "ikegated: $IKEGATED"
 }
 
 ix_dir() { printf '%s\n' "${IX_DIR[$1]:?unknown ikegated instance $1}"; }
+ix_ns() { printf '%s\n' "${IX_NS[$1]:?ikegated instance $1 not started}"; }
 ix_sock() { printf '%s/ikegate.sock\n' "$(ix_dir "$1")"; }
 ix_log_file() { printf '%s/ikegated.log\n' "$(ix_dir "$1")"; }
 
@@ -131,14 +142,23 @@ ix_start() {
   log "ikegated $name running in $ns (pid ${IX_PID[$name]})"
 }
 
-# ix_stop NAME: SIGTERM (profiles disabled, deletes sent), KILL after 3 s; then fail if the
-# daemon's log has a sanitizer report (tests run it from an ASan/UBSan build too).
+# ix_stop NAME: SIGTERM (profiles disabled, deletes sent); fails the test when the daemon does
+# not exit 0 within 10 s or its log has a sanitizer report (IKEGATED may be an ASan/UBSan build).
 ix_stop() {
-  local name=$1
-  [ -n "${IX_PID[$name]:-}" ] || return 0
-  kill_pid "${IX_PID[$name]}"
+  local name=$1 pid rc=0 i
+  pid=${IX_PID[$name]:-}
+  [ -n "$pid" ] || return 0
   IX_PID[$name]=
+  kill -TERM "$pid" 2>/dev/null
+  for (( i = 0; i < 100; i++ )); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    fail "ikegated $name did not exit within 10 s of SIGTERM"
+  fi
+  wait "$pid" 2>/dev/null || rc=$?
   ix_check_log "$name"
+  [ "$rc" -eq 0 ] || { tail -n 20 "$(ix_log_file "$name")" >&2; fail "ikegated $name exited $rc on SIGTERM"; }
+  return 0
 }
 
 # ix_check_log NAME: fail on AddressSanitizer/LeakSanitizer/UBSan output in ikegated's log.

@@ -81,7 +81,7 @@ lines_of() { grep -nE -- "$1" "$F" | cut -d: -f1 | tr '\n' ' '; }
 # with N the line of one of the LINE-REGEXes of $F, and the next output line is "  fix: ...".
 expect() {
   local sev=$1 msg=$2; shift 2
-  local lines= re n
+  local lines='' re n
   for re in "$@"; do lines+=$(lines_of "$re"); done
   [ -n "$lines" ] || fail "test bug: no line of $F matches $*"
   local hit

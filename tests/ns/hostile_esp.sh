@@ -33,7 +33,7 @@ wrpcap(sys.argv[1], pk)
 PY
 sniffer=$!
 wait_for 30 test -e "$IKG_TMP/sniffing" || fail "the ESP sniffer did not start"
-for i in 1 2 3 4 5 6; do
+for _ in 1 2 3 4 5 6; do
   kill -0 "$sniffer" 2>/dev/null || break
   ns_ping "$NS_HOSTA" "$HOSTB_IP" 1 || true
 done
@@ -146,7 +146,7 @@ send(out, inter=0)
 PY
 flood=$!
 ok=0
-for i in 1 2 3 4 5; do ns_ping "$NS_HOSTA" "$HOSTB_IP" 1 && ok=$((ok + 1)); done
+for _ in 1 2 3 4 5; do ns_ping "$NS_HOSTA" "$HOSTB_IP" 1 && ok=$((ok + 1)); done
 assert_responsive b 3
 wait "$flood" || fail "the flood script failed"
 [ "$ok" -ge 4 ] || fail "only $ok/5 pings answered during the garbage flood"
@@ -154,6 +154,7 @@ tunnel_pings 3 || fail "the tunnel does not work after the flood"
 assert_same_pid b
 assert_same_pid a
 [ "${IKGD_PID[b]}" = "$pid_b" ] || fail "gwB's daemon was restarted"
+assert_no_secret b
 log "after the flood: $(hostile_discards b); pings $ok/5 during it"
 
 if [ -n "${IKG_CAPTURE_TO:-}" ]; then

@@ -9,10 +9,11 @@
 #   3. unauthenticated DELETE (of the IPsec SA and of the ISAKMP SA) and notify messages with
 #      the real cookies, and an "encrypted" informational with garbage inside;
 #   4. a flood of new phase-1 requests (main mode message 1; a responder-only profile for any
-#      peer makes each a half-open SA), 200 from one spoofed source then 800 from 100, while the
-#      tunnel carries pings: >= 90 % of the pings get replies, `show vpn` answers, and between
-#      400 and 512 (the half-open limit) of the 1000 requests are answered;
-#   5. a flood of phase-1 requests that match no profile ("no matching phase1 profile").
+#      peer makes each a half-open SA), 300 from one spoofed source then 2700 from 99 others,
+#      while the tunnel carries pings (counted while the flood is being sent): >= 90 % of the
+#      pings get replies, `show vpn` answers, and between 256 and 512 (the half-open limit) of
+#      the 3000 requests are answered;
+#   5. a flood of 2000 phase-1 requests that match no profile ("no matching phase1 profile").
 # After each group: same daemon PID, no sanitizer report, the same IKE SA and IPsec SA (SPIs)
 # still up, the tunnel passes traffic. A per-source limit is measured and reported (the
 # engine has none: /work/team/bugs.md), not required.
@@ -163,7 +164,7 @@ print("informational: %d datagrams" % len(out))
 PY
 sleep 1
 still_fine "unauthenticated delete and notify messages"
-ikg b show log --detail | grep -q "authenticated=no; action=ignored" \
+grep -q "authenticated=no; action=ignored" <<<"$(ikg b show log --detail)" \
   || fail "the ignored unauthenticated informational is not in b's log evidence"
 
 # --- 4. a flood of phase-1 requests from 100 spoofed sources, the tunnel under traffic --------
@@ -187,19 +188,21 @@ with open(sys.argv[1], "w") as f:
 PY
 sniffer=$!
 wait_for 30 test -e "$IKG_TMP/sniffing" || fail "the reply sniffer did not start"
-scapy_in "$NS_ATK" <<'PY' &
-# first 200 requests from one source (a per-source limit would answer only a few), then 800
-# from 100 sources: 1000 in all, twice the half-open limit
+scapy_in "$NS_ATK" "$IKG_TMP/flood1-start" <<'PY' &
+# first 300 requests from one source (a per-source limit would answer only a few), then 2700
+# from 99 others: 3000 in all, six times the half-open limit
 one = SPOOF_PREFIX + ".199"
-out = [IP(src=one, dst=GWB_WAN) / UDP(sport=500, dport=500) / Raw(ike_mm1(os.urandom(8))) for i in range(200)]
-for i in range(800):
+out = [IP(src=one, dst=GWB_WAN) / UDP(sport=500, dport=500) / Raw(ike_mm1(os.urandom(8))) for i in range(300)]
+for i in range(2700):
     src = SPOOF_PREFIX + ".%d" % (100 + i % 99)
     out.append(IP(src=src, dst=GWB_WAN) / UDP(sport=500, dport=500) / Raw(ike_mm1(os.urandom(8))))
+open(sys.argv[1], "w").close()
 t0 = time.time()
-send(out, inter=0.001)
+send(out, inter=0.002)
 print("flood: %d phase-1 requests in %.1f s" % (len(out), time.time() - t0))
 PY
 flooder=$!
+wait_for 60 test -e "$IKG_TMP/flood1-start" || fail "the flood did not start"
 answered=0 asked=0
 while kill -0 "$flooder" 2>/dev/null; do
   asked=$((asked + 1))
@@ -214,22 +217,24 @@ log "pings across the tunnel during the flood: $answered/$asked answered"
 wait "$sniffer" || true
 total=$(awk '{s += $2} END {print s + 0}' "$IKG_TMP/replies.txt")
 per_src=$(awk -v one="$SPOOF_PREFIX.199" '$1 == one {print $2}' "$IKG_TMP/replies.txt")
-log "b answered $total distinct phase-1 requests of 1000 (${per_src:-0} of the 200 from $SPOOF_PREFIX.199)"
+log "b answered $total distinct phase-1 requests of 3000 (${per_src:-0} of the 300 from $SPOOF_PREFIX.199)"
 [ "$total" -gt 0 ] || fail "b answered no phase-1 request at all (the responder profile is broken?)"
 [ "$total" -le 512 ] || fail "b answered $total new phase-1 requests: the half-open limit (512) did not engage"
-[ "$total" -ge 400 ] || fail "b answered only $total of 1000 requests: expected the half-open limit (512) to be what stops them"
+[ "$total" -ge 256 ] || fail "b answered only $total of 3000 requests: expected the half-open limit (512) to be what stops them"
 if [ "${per_src:-0}" -gt 16 ]; then
   log "NOTE: no per-source limit: one spoofed source got ${per_src} half-open SAs (reported in /work/team/bugs.md)"
 fi
-still_fine "a flood of 1000 phase-1 requests from 100 sources"
+still_fine "a flood of 3000 phase-1 requests from 100 sources"
 
 # --- 5. requests that match no profile, sent to gwA (no wildcard profile there) ---------------
 log_before=$(ikg a show log | wc -l)
-scapy_in "$NS_ATK" <<'PY' &
-out = [IP(src=SPOOF_PREFIX + ".%d" % (100 + i % 100), dst=GWA_WAN) / UDP(sport=500, dport=500) / Raw(ike_mm1(os.urandom(8))) for i in range(1000)]
-send(out, inter=0.001)
+scapy_in "$NS_ATK" "$IKG_TMP/flood2-start" <<'PY' &
+out = [IP(src=SPOOF_PREFIX + ".%d" % (100 + i % 100), dst=GWA_WAN) / UDP(sport=500, dport=500) / Raw(ike_mm1(os.urandom(8))) for i in range(2000)]
+open(sys.argv[1], "w").close()
+send(out, inter=0.002)
 PY
 flooder=$!
+wait_for 60 test -e "$IKG_TMP/flood2-start" || fail "the second flood did not start"
 answered=0 asked=0
 while kill -0 "$flooder" 2>/dev/null; do
   asked=$((asked + 1))
@@ -244,9 +249,11 @@ if ! ikgd_log_has a "phase 2 complete"; then
 fi
 [ $(( answered * 10 )) -ge $(( asked * 9 )) ] || fail "only $answered/$asked pings answered during the no-profile flood"
 assert_same_pid a
-still_fine "a flood of 1000 requests matching no profile"
+still_fine "a flood of 2000 requests matching no profile"
 
 [ "${IKGD_PID[b]}" = "$pid_b" ] || fail "b's daemon was restarted"
+assert_no_secret a
+assert_no_secret b
 ikgd_stop b
 ikgd_stop a
 log "PASS"

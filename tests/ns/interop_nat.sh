@@ -7,6 +7,8 @@
 #    ways cross the tunnel; SPIs and counters agree.
 # B: strongSwan behind the NAT initiates, ikegated (gwB) responds: ikegate detects the NAT,
 #    answers on the rewritten port, pings cross both ways.
+# B2: the same in aggressive mode with FQDN identities, ikegated answering any peer
+#    (remote-endpoint 0.0.0.0): the technote's gateway without a fixed address.
 # C: libreswan behind the NAT initiates, ikegated responds: both phases complete (see
 #    tests/lib/interop.sh ls_fake_kernel_sa: pluto's kernel SA install is answered by a shim,
 #    this kernel has no ESP), SPIs agree.
@@ -93,6 +95,30 @@ ping_both_ways B
 log "== B: PASS (strongSwan seen as $GWA_PUBLIC:$bport)"
 sw_stop swa
 ix_stop ikgb
+
+# ---- B2: the technote's roaming case: strongSwan behind the NAT, aggressive mode with FQDN
+# identities, ikegated answers any peer (remote-endpoint 0.0.0.0) ---------------------------
+log "== B2: strongSwan behind the NAT, aggressive mode, ikegated answers any peer (0.0.0.0)"
+sw_start "$NS_GWA" swa2
+sw_conn swa2 am local="$GWA_PRIVATE" remote="$GWB_WAN" lts="$LAN_A" rts="$LAN_B" psk="$PSK" \
+        mode=aggressive ike=aes128-sha256-modp2048 esp=aes128-sha256 pfs=modp2048 \
+        local_id=@roamer.example remote_id=@gwb.example
+sw_load swa2
+ix_conf ikgb2 wan="$GWB_WAN" remote=0.0.0.0 lts="$LAN_B" rts="$LAN_A" psk="$PSK" mode=aggressive \
+        enc=aes128 hash=sha256 dh=14 esp_enc=aes128 esp_integ=sha256 pfs=14 \
+        local_id=@gwb.example remote_id=@roamer.example
+ix_start "$NS_GWB" ikgb2
+out=$(sw_initiate swa2 am 15 2>&1) || { printf '%s\n' "$out" | tail -n 20 >&2; ix_dump ikgb2; fail "B2: swanctl --initiate"; }
+ix_wait_up ikgb2 vpn 10
+ix_assert_event ikgb2 "NAT detected" 1
+ikesa=$(ix_json ikgb2 "[s for s in d['ike_sas'] if s['profile']=='vpn'][0]" show ike sa)
+assert_contains "$ikesa" "\"peer\": \"$GWA_PUBLIC\"" "ikegate show ike sa"
+assert_contains "$ikesa" '"mode": "aggressive"' "ikegate show ike sa"
+ix_assert_spis_match_sw ikgb2 vpn swa2 am
+ping_both_ways B2
+log "== B2: PASS"
+sw_stop swa2
+ix_stop ikgb2
 
 # ---- C: libreswan behind the NAT, ikegated responds -----------------------------------------
 if [ -x "$LS_LIBEXEC/pluto" ] && ix_ls_shim_build; then

@@ -23,9 +23,8 @@ ix_start "$NS_GWA" ikg
 #   DIR: ikg (ikegate initiates) | sw (strongSwan initiates)
 run_case() {
   local label=$1 dir=$2 mode=$3 enc=$4 hash=$5 dh=$6 swike=$7 eenc=$8 einteg=$9 swesp=${10} pfs=${11} swpfs=${12}
-  local t0=$SECONDS ids=()
+  local t0=$SECONDS
   log "== case $label: $dir initiates, $mode $swike, esp $swesp pfs $swpfs"
-  [ "$mode" = aggressive ] && ids=(local_id=@gwa.example remote_id=@gwb.example)
   local ikg_ids=()
   [ "$mode" = aggressive ] && ikg_ids=(local_id=gwa.example remote_id=gwb.example)
   ix_conf ikg wan="$GWA_WAN" remote="$GWB_WAN" lts="$LAN_A" rts="$LAN_B" psk="$PSK" profile=vpn \
@@ -61,6 +60,8 @@ run_case() {
   fi
   local ikesa; ikesa=$(ix_json ikg "[s for s in d['ike_sas'] if s['profile']=='vpn'][0]" show ike sa)
   log "$label: ikegate IKE SA $ikesa"
+  assert_contains "$ikesa" "\"encryption\": \"$enc\", \"hash\": \"$hash\", \"dh_group\": $dh," "ikegate show ike sa ($label)"
+  assert_contains "$ikesa" "\"mode\": \"$mode\"" "ikegate show ike sa ($label)"
   [ "$(ix_profile_field ikg vpn nat_t)" = True ] || fail "$label: ikegate did not use NAT-T (strongSwan fakes a NAT)"
   # strongSwan terminates; both sides drop the SAs
   sw_terminate sw sg >/dev/null 2>&1 || true
@@ -78,5 +79,8 @@ run_case r-aes-nopfs      sw  main       aes128 sha256 14 aes128-sha256-modp2048
 run_case r-aes-pfs        sw  main       aes128 sha256 14 aes128-sha256-modp2048  aes128 sha256 aes128-sha256   14  modp2048
 run_case i-aggr           ikg aggressive aes128 sha256 14 aes128-sha256-modp2048  aes128 sha256 aes128-sha256   14  modp2048
 run_case r-aggr           sw  aggressive aes128 sha256 14 aes128-sha256-modp2048  aes128 sha256 aes128-sha256   14  modp2048
+# strongSwan offers several proposals (phase 1 and quick mode): ikegate answers with the one it
+# is configured for (the second of each list).
+run_case r-multi          sw  main       aes128 sha256 14 aes256-sha512-modp4096,aes128-sha256-modp2048  aes128 sha256 aes256gcm16-modp2048,aes128-sha256  14  modp2048
 ix_finish
 log "PASS"

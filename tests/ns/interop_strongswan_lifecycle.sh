@@ -4,6 +4,8 @@
 # notifications of a teardown on each side.
 #   1. ikegate rekeys (IPsec lifetime 20 s: new SAs at 85-90 %): strongSwan installs the new
 #      child, both agree on the new SPIs, pings keep crossing, the old SAs are deleted.
+#   1b. ikegate renews phase 1 (IKE lifetime 25 s): strongSwan accepts the new main mode, the
+#      tunnel and the pings survive it.
 #   2. strongSwan rekeys (it initiates with child rekey_time 8 s, life_time 30 s): ikegate logs
 #      "phase 2 rekeyed", SPIs agree, pings keep crossing.
 #   3. DPD: ikegate (dpd = 2 s) and strongSwan (dpd_delay 2 s) probe each other, the tunnel stays
@@ -66,6 +68,20 @@ log "1: SPIs $old -> $new; pings across the rekey: $recv of $sent"
 wait_for 10 sh -c "[ \$(STRONGSWAN_CONF='$(sw_dir sw)/strongswan.conf' swanctl --list-sas --uri '$(sw_uri sw)' | grep -c 'INSTALLED') -eq 1 ]" \
   || { sw_list_sas sw >&2; fail "1: strongSwan still holds more than one child after the rekey"; }
 assert_file_contains "$SWLOG" 'received DELETE for ESP CHILD_SA with SPI' "charon.log"
+
+# ---- 1b. ikegate rekeys phase 1 ----------------------------------------------------------------
+log "== 1b. ikegate renews phase 1 (IKE lifetime 25 s), traffic keeps flowing"
+up_case ike_lifetime=25 --
+oldck=$(ix_json ikg "[s for s in d['ike_sas'] if s['profile']=='vpn' and s['established']][0]['icookie']" show ike sa)
+read -r sent recv <<<"$(ping_for 28)"
+ix_assert_event ikg "phase 1 rekeyed" 5
+newck=$(ix_json ikg "[s for s in d['ike_sas'] if s['profile']=='vpn' and s['established']][-1]['icookie']" show ike sa)
+[ "$newck" != "$oldck" ] || fail "1b: ikegate still uses IKE SA $oldck"
+log "1b: IKE SA $oldck -> $newck; pings across the phase-1 renewal: $recv of $sent"
+[ "$((sent - recv))" -le 1 ] || { ix_dump ikg; sw_list_sas sw >&2; fail "1b: $((sent - recv)) pings lost across the phase-1 renewal"; }
+assert_contains "$(sw_list_sas sw)" "$newck" "swanctl --list-sas (new IKE SA)"
+ix_is_up ikg vpn || fail "1b: tunnel down after the phase-1 renewal"
+ns_ping "$NS_HOSTA" "$HOSTB_IP" 3 || fail "1b: no ping after the phase-1 renewal"
 
 # ---- 2. strongSwan rekeys ----------------------------------------------------------------------
 log "== 2. strongSwan rekeys the IPsec SA (rekey_time 8 s)"
