@@ -146,7 +146,8 @@ run_case() {
     || fail "$case: gwB show ipsec sa: protocol/encryption/integrity/udp_encap '${sa_b#* * }', expected '$want_proto $want_enc $want_integ $want_encap'"
   log "$case: show ipsec sa: $want_proto $want_enc $want_integ udp_encap=$want_encap, SPIs gwA->gwB 0x$spi_a, gwB->gwA 0x$spi_b"
 
-  # 2. the wire (gwA's wan0 during the pings)
+  # 2. the wire (gwA's wan0 during the pings): let dumpcap write the last packets first
+  sleep 1
   kill_pid "$cap_pid"
   local tab=$IKG_TMP/$case.tsv
   wire_table "$cap" >"$tab"
