@@ -13,6 +13,8 @@ void gw_profile_down(struct gw *g, size_t i);
 int gw_trigger(struct gw *g, size_t i, bool operator, const char **why);
 /* Sends the packets queued while the tunnel came up. */
 void gw_flush_queue(struct gw *g, size_t i);
+/* Drops the profile's queued packets and gives its queue back to the pool. */
+void gw_queue_release(struct gw *g, size_t i);
 
 /* wan_output.c: every packet leaving on the WAN goes through here: the session table records
  * it, the wan-out filter sets may drop it. */

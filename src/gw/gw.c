@@ -9,29 +9,30 @@
 
 static int profiles_alloc(struct gw_profile **out, size_t n)
 {
-	struct gw_profile *p = calloc(n ? n : 1, sizeof(*p));
-	if (!p)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		p[i].queue = malloc(sizeof(struct ikg_pkt) * GW_QUEUE_MAX);
-		if (!p[i].queue) {
-			for (size_t j = 0; j < i; j++)
-				free(p[j].queue);
-			free(p);
-			return -1;
-		}
-	}
-	*out = p;
-	return 0;
+	*out = calloc(n ? n : 1, sizeof(**out));
+	return *out ? 0 : -1;
 }
 
 static void profiles_free(struct gw_profile *p, size_t n)
 {
-	for (size_t i = 0; p && i < n; i++) {
+	for (size_t i = 0; p && i < n; i++)
 		ipsec_sa_free(p[i].out);
-		free(p[i].queue);
-	}
 	free(p);
+}
+
+/* The pool of trigger queues: one per profile up to GW_QUEUE_POOL_MAX, at least
+ * GW_QUEUE_POOL_MIN (profiles added by a reload share it). */
+static int queue_pool_new(struct gw *g, size_t n_profiles)
+{
+	size_t n = n_profiles < GW_QUEUE_POOL_MIN ? GW_QUEUE_POOL_MIN
+		 : n_profiles > GW_QUEUE_POOL_MAX ? GW_QUEUE_POOL_MAX : n_profiles;
+	g->qpool = calloc(n, sizeof(*g->qpool));
+	if (!g->qpool)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		g->qpool[i].next_free = i + 1 < n ? &g->qpool[i + 1] : NULL;
+	g->qfree = g->qpool;
+	return 0;
 }
 
 static void profiles_init_from(struct gw *g)
@@ -70,6 +71,7 @@ void gw_free(struct gw *g)
 	history_free(g->hist);
 	ikg_config_free(&g->cfg);
 	ikg_wipe(&g->scratch, sizeof(g->scratch));
+	free(g->qpool);
 	free(g);
 }
 
@@ -86,7 +88,7 @@ struct gw *gw_new(const struct ikg_config *cfg, const struct gw_io *io, ikg_ms n
 	g->hist = history_new(io->history_capacity ? io->history_capacity : GW_HISTORY_MAX);
 	g->nat = nat_table_new(&g->cfg.nat, io->nat_capacity ? io->nat_capacity : GW_NAT_MAX);
 	g->sad = ipsec_sad_new(64);
-	if (!g->filters || !g->hist || !g->nat || !g->sad)
+	if (!g->filters || !g->hist || !g->nat || !g->sad || queue_pool_new(g, g->cfg.n_ipsec))
 		goto fail;
 	if (ipsec_spd_build(&g->spd, g->cfg.ipsec, g->cfg.n_ipsec))
 		goto fail;
@@ -154,12 +156,10 @@ int gw_reconfigure(struct gw *g, const struct ikg_config *cfg, ikg_ms now)
 	/* Carry the runtime state of the kept profiles over to their new index. */
 	for (size_t j = 0; j < nc.n_ipsec; j++) {
 		ssize_t i = find_profile(&g->cfg, nc.ipsec[j].name);
-		struct ikg_pkt *q = np[j].queue;
 		if (i >= 0 && profile_same(&g->cfg.ipsec[i], &nc.ipsec[j], &g->cfg, &nc)) {
-			np[j] = g->prof[i];
-			np[j].queue = q;
-			np[j].queued = 0;
+			np[j] = g->prof[i];   /* its queue (pool) and packets move with it */
 			g->prof[i].out = NULL;
+			g->prof[i].queue = NULL;
 		}
 		np[j].enabled = nc.ipsec[j].enabled;
 		if (!np[j].peer)

@@ -11,9 +11,19 @@
 #include "nat/table.h"
 
 #define GW_QUEUE_MAX 8          /* packets held per profile while its tunnel comes up */
+#define GW_QUEUE_POOL_MAX 64    /* queues shared by the profiles that are coming up */
+#define GW_QUEUE_POOL_MIN 4
 #define GW_HISTORY_MAX 512
 #define GW_NAT_MAX 4096
 #define GW_TRIGGER_HOLDOFF_MS 10000 /* a failed trigger is retried (and logged) at most this often */
+
+/* Packets of a traffic-triggered tunnel waiting for phase 2. A gateway has a small pool of
+ * these (preallocated): a profile takes one while it negotiates and gives it back once its
+ * packets are sent or dropped, so 10,000 idle profiles do not hold 10,000 queues. */
+struct gw_queue {
+	struct ikg_pkt pkt[GW_QUEUE_MAX];
+	struct gw_queue *next_free;
+};
 
 /* Runtime state of one IPsec profile. */
 struct gw_profile {
@@ -26,7 +36,7 @@ struct gw_profile {
 	uint32_t spi_in, spi_out;     /* current pair (inbound SA lives in the SAD) */
 	ikg_ms last_trigger;          /* last traffic-triggered attempt */
 	bool triggered;               /* last_trigger valid */
-	struct ikg_pkt *queue;        /* GW_QUEUE_MAX buffers, allocated with the profile */
+	struct gw_queue *queue;       /* from the gateway's pool while the tunnel comes up, or NULL */
 	size_t queued;
 };
 
@@ -55,6 +65,8 @@ struct gw {
 	ikg_ms last_filter_event;
 	uint16_t ip_id;               /* IPv4 id of the datagrams the gateway builds */     /* filter-set drops are logged at most once a minute */
 	struct ikg_pkt scratch;       /* IKE datagrams are built here */
+	struct gw_queue *qpool;       /* the pool (GW_QUEUE_POOL_MIN..MAX queues) */
+	struct gw_queue *qfree;       /* its free list */
 };
 
 /* gw_event: adds to the history and tells the driver. */

@@ -156,6 +156,6 @@ void gw_profile_down(struct gw *g, size_t i)
 		p->out = NULL;
 	}
 	p->ph1 = p->ph2 = GW_DOWN;
-	p->queued = 0;
+	gw_queue_release(g, i);
 	p->triggered = false;
 }

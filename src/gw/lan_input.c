@@ -73,23 +73,38 @@ static void encap_and_send(struct gw *g, size_t i, struct ikg_pkt *pkt)
 	gw_wan_output(g, pkt);
 }
 
+void gw_queue_release(struct gw *g, size_t i)
+{
+	struct gw_profile *p = &g->prof[i];
+	p->queued = 0;
+	if (p->queue) {
+		p->queue->next_free = g->qfree;
+		g->qfree = p->queue;
+		p->queue = NULL;
+	}
+}
+
 void gw_flush_queue(struct gw *g, size_t i)
 {
 	struct gw_profile *p = &g->prof[i];
-	size_t n = p->queued;
-	p->queued = 0;
-	for (size_t k = 0; k < n && p->out; k++)
-		encap_and_send(g, i, &p->queue[k]);
+	for (size_t k = 0; k < p->queued && p->out && p->queue; k++)
+		encap_and_send(g, i, &p->queue->pkt[k]);
+	gw_queue_release(g, i);
 }
 
 static void enqueue(struct gw *g, size_t i, const struct ikg_pkt *pkt)
 {
 	struct gw_profile *p = &g->prof[i];
-	if (p->queued >= GW_QUEUE_MAX) {
+	if (!p->queue && g->qfree) {          /* take a queue from the pool */
+		p->queue = g->qfree;
+		g->qfree = p->queue->next_free;
+		p->queued = 0;
+	}
+	if (!p->queue || p->queued >= GW_QUEUE_MAX) {
 		p->c.tx_queue_dropped++;
 		return;
 	}
-	struct ikg_pkt *q = &p->queue[p->queued++];
+	struct ikg_pkt *q = &p->queue->pkt[p->queued++];
 	q->off = pkt->off;
 	q->len = pkt->len;
 	memcpy(q->data + q->off, pkt->data + pkt->off, pkt->len);
@@ -119,5 +134,5 @@ void gw_input_lan(struct gw *g, ikg_ms now, struct ikg_pkt *pkt)
 	const char *why;
 	enqueue(g, i, pkt);
 	if (gw_trigger(g, i, false, &why))
-		p->queued = 0;
+		gw_queue_release(g, i);
 }

@@ -28,12 +28,24 @@ int ipsec_spd_build(struct ipsec_spd *spd, const struct cfg_ipsec_profile *profi
 	for (size_t i = 0; i < n; i++)
 		entry_from_profile(&spd->v[i], i, &profiles[i]);
 	spd->n = n;
+	size_t cap = 1024;
+	while (cap < 2 * n && cap < 65536)
+		cap *= 2;
+	spd->cache = calloc(cap, sizeof(*spd->cache));
+	if (!spd->cache) {
+		free(spd->v);
+		*spd = (struct ipsec_spd){0};
+		return -1;
+	}
+	spd->cache_mask = cap - 1;
+	spd->gen = 1;
 	return 0;
 }
 
 void ipsec_spd_free(struct ipsec_spd *spd)
 {
 	free(spd->v);
+	free(spd->cache);
 	*spd = (struct ipsec_spd){0};
 }
 
@@ -48,9 +60,11 @@ void ipsec_spd_set_enabled(struct ipsec_spd *spd, size_t profile, bool enabled)
 	struct spd_entry *e = entry_of(spd, profile);
 	if (e)
 		e->enabled = enabled;
+	if (++spd->gen == 0)   /* every cached answer is stale now */
+		spd->gen = 1;
 }
 
-int ipsec_spd_lookup(const struct ipsec_spd *spd, ikg_ip4 src, ikg_ip4 dst, size_t *profile)
+static int spd_scan(const struct ipsec_spd *spd, ikg_ip4 src, ikg_ip4 dst, size_t *profile)
 {
 	for (size_t i = 0; i < spd->n; i++) {
 		const struct spd_entry *e = &spd->v[i];
@@ -61,6 +75,29 @@ int ipsec_spd_lookup(const struct ipsec_spd *spd, ikg_ip4 src, ikg_ip4 dst, size
 		}
 	}
 	return -1;
+}
+
+int ipsec_spd_lookup(const struct ipsec_spd *spd, ikg_ip4 src, ikg_ip4 dst, size_t *profile)
+{
+	if (!spd->cache)
+		return spd_scan(spd, src, dst, profile);
+	uint64_t h = (uint64_t)src << 32 | dst;             /* splitmix64's finalizer */
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	struct spd_cache_entry *c = &spd->cache[h & spd->cache_mask];
+	if (c->gen == spd->gen && c->src == src && c->dst == dst) {
+		if (c->profile < 0)
+			return -1;
+		*profile = (size_t)c->profile;
+		return 0;
+	}
+	size_t found = 0;
+	int rc = spd_scan(spd, src, dst, &found);
+	*c = (struct spd_cache_entry){src, dst, rc == 0 ? (int32_t)found : -1, spd->gen};
+	if (rc == 0)
+		*profile = found;
+	return rc;
 }
 
 static int check_members(const struct ikg_range *local, size_t n_local,

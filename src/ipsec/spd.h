@@ -18,9 +18,18 @@ struct spd_entry {
 	size_t n_remote;
 };
 
+struct spd_cache_entry {
+	ikg_ip4 src, dst;
+	int32_t profile;               /* -1: no profile */
+	uint32_t gen;                  /* 0: empty */
+};
+
 struct ipsec_spd {
 	struct spd_entry *v;           /* in configuration order: the first match wins */
 	size_t n;
+	struct spd_cache_entry *cache; /* (src, dst) -> first match, valid while gen matches */
+	size_t cache_mask;
+	uint32_t gen;
 };
 
 /* Builds the SPD from the profiles (cfg->ipsec, cfg->n_ipsec); the profiles' enabled flags
