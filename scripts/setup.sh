@@ -57,6 +57,11 @@ libcrypt1
 libpam0g
 libselinux1
 libsystemd0
+# baselines of bench/tunnel.sh (the userspace VPNs a user could pick instead) and TUN offloads
+openvpn
+wireguard-go
+wireguard-tools
+ethtool
 EOF
 )
 # ---------------------------------------------------------------------------------------------
