@@ -277,6 +277,18 @@ static void log_wan_up(struct daemon *d, const struct ikg_config *cfg, ikg_ms no
 	gw_log_interface(d->gw, now, text);
 }
 
+/* The session table holds about one entry per peer and protocol (IKE, ESP or ESP-in-UDP): at
+ * its default size (4096) a gateway with thousands of tunnels would evict an entry on every
+ * packet (bench/scale). Sized from the configuration at start; a reload that adds profiles
+ * keeps the size. 0 = the core's default. */
+static uint32_t nat_capacity_for(const struct ikg_config *cfg)
+{
+	size_t want = 4 * cfg->n_ipsec;
+	if (want <= 4096)
+		return 0;
+	return want < ((size_t)1 << 24) ? (uint32_t)want : (uint32_t)1 << 24;
+}
+
 static int setup(struct daemon *d, struct ikg_config *cfg)
 {
 	char err[300], ip[IKG_IP4_STRLEN];
@@ -320,6 +332,7 @@ static int setup(struct daemon *d, struct ikg_config *cfg)
 		.resolve = io_resolve,
 		.retransmit_ms = daemon_tuning.retransmit_ms,
 		.retransmit_tries = daemon_tuning.retransmit_tries,
+		.nat_capacity = nat_capacity_for(cfg),
 	};
 	d->gw = gw_new(cfg, &io, now);
 	if (!d->gw) {
