@@ -5,6 +5,7 @@
 #  2. unit + bench-smoke         meson test -C build-asan (ASan+UBSan), each test counted
 #  3. tests/lab/*.sh             lab scenario tests
 #  4. tests/ns/*.sh              namespace tests with real peers (timeout each)
+#  5. ns-asan                    a few of them again with the ASan+UBSan daemons of build-asan/
 #  6. valgrind                   unit tests (ELF ones) from build/ under memcheck, except
 #                                the ones also in suite 'no-valgrind'
 #
