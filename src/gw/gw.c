@@ -170,7 +170,8 @@ int gw_reconfigure(struct gw *g, const struct ikg_config *cfg, ikg_ms now)
 	size_t it = 0;
 	struct ipsec_sa *sa;
 	while ((sa = ipsec_sad_next(g->sad, &it)) != NULL) {
-		ssize_t j = find_profile(&nc, g->cfg.ipsec[ipsec_sa_profile(sa)].name);
+		size_t i = ipsec_sa_profile(sa);
+		ssize_t j = i < g->cfg.n_ipsec ? find_profile(&nc, g->cfg.ipsec[i].name) : -1;
 		ipsec_sa_set_profile(sa, j < 0 ? (size_t)-1 : (size_t)j);
 	}
 	for (size_t j = 0; j < nc.n_ipsec; j++)
