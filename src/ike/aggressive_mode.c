@@ -39,8 +39,8 @@ int am_r_msg1(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	if (p1_responder_sa(e, sa, m, &b) < 0 || p1_take_ke_nonce(e, sa, m) < 0 ||
 	    p1_check_peer_identity(e, sa, m, isakmp_find(&m->c, PL_ID), &peer_id) < 0)
 		return -1;
-	memcpy(sa->idi_b, peer_id.body.p, peer_id.body.len);
-	sa->idi_b_len = peer_id.body.len;
+	memcpy(sa->nego->idi_b, peer_id.body.p, peer_id.body.len);
+	sa->nego->idi_b_len = peer_id.body.len;
 	if (p1_make_dh_nonce(e, sa, m) < 0 || p1_derive_keys(e, sa, m) < 0)
 		return -1;
 	size_t id_len = p1_our_id(e, sa, id, sizeof id);
@@ -100,7 +100,11 @@ fail:
 
 int am_r_msg3(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 {
-	if (p1_verify_peer_hash(e, sa, m, (struct ikg_bytes){sa->idi_b, sa->idi_b_len},
+	if (!sa->nego) {
+		ike_drop(e, IKG_E_STATE);
+		return -1;
+	}
+	if (p1_verify_peer_hash(e, sa, m, (struct ikg_bytes){sa->nego->idi_b, sa->nego->idi_b_len},
 				isakmp_find(&m->c, PL_HASH)) < 0)
 		return -1;
 	if (m->encrypted)
@@ -109,7 +113,7 @@ int am_r_msg3(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	natt_decide(e, sa, m->now);
 	natt_follow_peer(e, sa, m);
 	rtx_answers(&sa->rtx, m);
-	sa->rtx.len = 0;                          /* message 3 ends the exchange */
+	rtx_clear(&sa->rtx);                      /* message 3 ends the exchange */
 	bool contact = p1_has_initial_contact(m);
 	p1_established(e, sa, m->now);
 	if (contact)

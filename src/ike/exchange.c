@@ -4,6 +4,7 @@
 #include "ike/exchange.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/addr.h"
@@ -125,12 +126,24 @@ void rtx_answers(struct ike_rtx *r, const struct ike_msg *m)
 	r->has_rx = true;
 }
 
-void rtx_store(struct ike_rtx *r, const uint8_t *p, size_t len)
+int rtx_store(struct ike_rtx *r, const uint8_t *p, size_t len)
 {
-	if (len > sizeof r->buf)
-		len = 0;
-	memcpy(r->buf, p, len);
+	uint8_t *copy = len && len <= IKE_TX_MAX ? malloc(len) : NULL;
+
+	rtx_clear(r);
+	if (!copy)
+		return -1;
+	memcpy(copy, p, len);
+	r->buf = copy;
 	r->len = len;
+	return 0;
+}
+
+void rtx_clear(struct ike_rtx *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->len = 0;
 }
 
 bool ike_equal(const uint8_t *a, const uint8_t *b, size_t n)

@@ -86,8 +86,9 @@ size_t p1_our_hash(struct ike_sa *sa, const uint8_t *id_b, size_t id_len, uint8_
 /* Parses the peer's ID payload into *id and checks it against the profile's remote-id. */
 int p1_check_peer_identity(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m,
 			   const struct isakmp_payload *pl, struct isakmp_id *id);
-/* Stores a built message as the exchange's last message. */
-void rtx_store(struct ike_rtx *r, const uint8_t *p, size_t len);
+/* Keeps a copy of the message we sent (the one resent). -1: out of memory or too long. */
+int rtx_store(struct ike_rtx *r, const uint8_t *p, size_t len);
+void rtx_clear(struct ike_rtx *r);     /* nothing to resend any more: frees the copy */
 /* Constant-time comparison. */
 bool ike_equal(const uint8_t *a, const uint8_t *b, size_t n);
 void p1_established(struct ike_engine *e, struct ike_sa *sa, ikg_ms now);

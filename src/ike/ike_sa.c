@@ -44,6 +44,11 @@ struct ike_sa *sa_new(struct ike_engine *e, ikg_ms now, bool initiator, size_t p
 
 	if (!sa)
 		return NULL;
+	sa->nego = calloc(1, sizeof *sa->nego);
+	if (!sa->nego) {
+		free(sa);
+		return NULL;
+	}
 	sa->initiator = initiator;
 	sa->profile = profile;
 	sa->ike_profile = ike_profile;
@@ -154,16 +159,34 @@ void sa_kill(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 		q->state = QM_DEAD;
 		rtx_stop(&q->rtx);
 	}
-	if (sa->dh) {
-		ikg_dh_free(sa->dh);
-		sa->dh = NULL;
+	if (sa->nego && sa->nego->dh) {
+		ikg_dh_free(sa->nego->dh);
+		sa->nego->dh = NULL;
 	}
+}
+
+void sa_nego_free(struct ike_sa *sa)
+{
+	struct p1_nego *n = sa->nego;
+
+	if (!n)
+		return;
+	if (n->dh)
+		ikg_dh_free(n->dh);
+	if (n->sai_b) {
+		ikg_wipe(n->sai_b, n->sai_b_len);
+		free(n->sai_b);
+	}
+	ikg_wipe(n, sizeof *n);
+	free(n);
+	sa->nego = NULL;
 }
 
 void qm_free(struct ike_qm *q)
 {
 	if (q->dh)
 		ikg_dh_free(q->dh);
+	rtx_clear(&q->rtx);
 	ikg_wipe(q, sizeof *q);
 	free(q);
 }
@@ -175,12 +198,8 @@ static void sa_free(struct ike_engine *e, struct ike_sa *sa)
 		sa->qms = q->next;
 		qm_free(q);
 	}
-	if (sa->dh)
-		ikg_dh_free(sa->dh);
-	if (sa->sai_b) {
-		ikg_wipe(sa->sai_b, sa->sai_b_len);
-		free(sa->sai_b);
-	}
+	sa_nego_free(sa);
+	rtx_clear(&sa->rtx);
 	sa_half_open_done(e, sa);
 	ikg_wipe(sa, sizeof *sa);
 	free(sa);

@@ -53,7 +53,7 @@ enum natt_kind { NATT_NONE = 0, NATT_DRAFT, NATT_RFC };
 
 /* The last message we sent in an exchange, what it answered and its retransmission timer. */
 struct ike_rtx {
-	uint8_t buf[IKE_TX_MAX];
+	uint8_t *buf;                 /* heap, exactly len bytes (rtx_store); NULL when len is 0 */
 	size_t len;                   /* 0 = nothing to resend */
 	ikg_ms at;                    /* next retransmission; IKG_MS_NEVER when not waiting */
 	uint32_t tries;               /* retransmissions done */
@@ -64,6 +64,21 @@ struct ike_rtx {
 };
 
 struct ike_qm;
+
+/* What phase 1 needs only while it negotiates: the key exchange, the nonces and the bodies
+ * the authentication hashes cover. Allocated with the SA, wiped and freed once it is
+ * established (p1_established), so an established SA keeps only its keys and state. */
+struct p1_nego {
+	struct ikg_dh *dh;
+	uint8_t gxi[IKG_DH_MAX_PUB], gxr[IKG_DH_MAX_PUB];
+	size_t gxi_len, gxr_len;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t ni_len, nr_len;
+	uint8_t *sai_b;               /* the initiator's SA payload body (heap copy) */
+	size_t sai_b_len;
+	uint8_t idi_b[IKE_ID_MAX];    /* aggressive responder: IDii body from message 1 */
+	size_t idi_b_len;
+};
 
 /* A phase-1 (ISAKMP) SA. */
 struct ike_sa {
@@ -93,15 +108,7 @@ struct ike_sa {
 	ikg_ms keepalive_at;
 
 	/* key exchange */
-	struct ikg_dh *dh;
-	uint8_t gxi[IKG_DH_MAX_PUB], gxr[IKG_DH_MAX_PUB];
-	size_t gxi_len, gxr_len;
-	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
-	size_t ni_len, nr_len;
-	uint8_t *sai_b;               /* the initiator's SA payload body (heap copy) */
-	size_t sai_b_len;
-	uint8_t idi_b[IKE_ID_MAX];    /* aggressive responder: IDii body from message 1 */
-	size_t idi_b_len;
+	struct p1_nego *nego;         /* NULL once established */
 	struct ike_keys keys;
 	bool keys_ok;
 	uint8_t iv[IKG_MAX_BLOCK];    /* phase-1 IV chain */
@@ -249,6 +256,7 @@ void sa_msgid_note(struct ike_sa *sa, uint32_t msgid);
 struct ike_qm *qm_new(struct ike_engine *e, struct ike_sa *sa, uint32_t msgid, bool initiator);
 struct ike_qm *qm_find(struct ike_sa *sa, uint32_t msgid);
 void qm_free(struct ike_qm *q);
+void sa_nego_free(struct ike_sa *sa);   /* wipes and frees sa->nego (established, freed) */
 struct ike_child_sa *child_add(struct ike_engine *e);
 struct ike_child_sa *child_by_spi_in(struct ike_engine *e, uint32_t spi_in);
 struct ike_child_sa *child_by_spi_out(struct ike_engine *e, ikg_ip4 peer, uint32_t spi_out);

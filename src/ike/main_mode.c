@@ -148,7 +148,7 @@ int mm_i_msg6(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 	memcpy(sa->iv, m->next_iv, sa->keys.block_len);
 	natt_follow_peer(e, sa, m);
 	rtx_answers(&sa->rtx, m);
-	sa->rtx.len = 0;                          /* nothing to resend for message 6 */
+	rtx_clear(&sa->rtx);                      /* nothing to resend for message 6 */
 	bool contact = p1_has_initial_contact(m);
 	p1_established(e, sa, m->now);
 	if (contact)

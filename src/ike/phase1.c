@@ -60,7 +60,10 @@ int p1_finish_and_send(struct ike_engine *e, struct ike_sa *sa, struct isakmp_bu
 		ike_drop(e, IKG_E_STATE);
 		return -1;
 	}
-	rtx_store(&sa->rtx, e->tx, len);
+	if (rtx_store(&sa->rtx, e->tx, len) < 0) {
+		ike_drop(e, IKG_E_STATE);
+		return -1;
+	}
 	if (answering)
 		rtx_answers(&sa->rtx, answering);
 	rtx_send(e, sa, &sa->rtx, now, wait);
@@ -91,14 +94,18 @@ bool p1_has_initial_contact(const struct ike_msg *m)
 
 static int keep_sai_b(struct ike_sa *sa, const uint8_t *p, size_t len)
 {
-	uint8_t *copy = malloc(len ? len : 1);
+	struct p1_nego *n = sa->nego;
+	uint8_t *copy = n ? malloc(len ? len : 1) : NULL;
 
 	if (!copy)
 		return -1;
 	memcpy(copy, p, len);
-	free(sa->sai_b);
-	sa->sai_b = copy;
-	sa->sai_b_len = len;
+	if (n->sai_b) {
+		ikg_wipe(n->sai_b, n->sai_b_len);
+		free(n->sai_b);
+	}
+	n->sai_b = copy;
+	n->sai_b_len = len;
 	return 0;
 }
 
@@ -208,27 +215,38 @@ int p1_take_ke_nonce(struct ike_engine *e, struct ike_sa *sa, const struct ike_m
 			 no ? no->body.len : 0);
 		return -1;
 	}
+	struct p1_nego *n = sa->nego;
+	if (!n) {
+		ike_drop(e, IKG_E_STATE);
+		return -1;
+	}
 	if (sa->initiator) {
-		memcpy(sa->gxr, ke->body.p, ke->body.len);
-		sa->gxr_len = ke->body.len;
-		memcpy(sa->nr, no->body.p, no->body.len);
-		sa->nr_len = no->body.len;
+		memcpy(n->gxr, ke->body.p, ke->body.len);
+		n->gxr_len = ke->body.len;
+		memcpy(n->nr, no->body.p, no->body.len);
+		n->nr_len = no->body.len;
 	} else {
-		memcpy(sa->gxi, ke->body.p, ke->body.len);
-		sa->gxi_len = ke->body.len;
-		memcpy(sa->ni, no->body.p, no->body.len);
-		sa->ni_len = no->body.len;
+		memcpy(n->gxi, ke->body.p, ke->body.len);
+		n->gxi_len = ke->body.len;
+		memcpy(n->ni, no->body.p, no->body.len);
+		n->ni_len = no->body.len;
 	}
 	return 0;
 }
 
 int p1_make_dh_nonce(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m)
 {
-	if (sa->dh)
-		ikg_dh_free(sa->dh);
-	sa->dh = ikg_dh_new(sa->group, e->ops.random, e->ops.ctx);
+	struct p1_nego *g = sa->nego;
+
+	if (!g) {
+		ike_drop(e, IKG_E_STATE);
+		return -1;
+	}
+	if (g->dh)
+		ikg_dh_free(g->dh);
+	g->dh = ikg_dh_new(sa->group, e->ops.random, e->ops.ctx);
 	size_t n = ikg_dh_pub_len(sa->group);
-	if (!sa->dh || n == 0 || n > IKG_DH_MAX_PUB) {
+	if (!g->dh || n == 0 || n > IKG_DH_MAX_PUB) {
 		if (m)
 			ike_fail(e, sa, m, IKG_E_CRYPTO, "dh-group=%d; result=cannot create key pair",
 				 sa->group);
@@ -237,40 +255,49 @@ int p1_make_dh_nonce(struct ike_engine *e, struct ike_sa *sa, const struct ike_m
 		return -1;
 	}
 	if (sa->initiator) {
-		memcpy(sa->gxi, ikg_dh_public(sa->dh), n);
-		sa->gxi_len = n;
-		ike_random(e, sa->ni, IKE_NONCE_LEN);
-		sa->ni_len = IKE_NONCE_LEN;
+		memcpy(g->gxi, ikg_dh_public(g->dh), n);
+		g->gxi_len = n;
+		ike_random(e, g->ni, IKE_NONCE_LEN);
+		g->ni_len = IKE_NONCE_LEN;
 	} else {
-		memcpy(sa->gxr, ikg_dh_public(sa->dh), n);
-		sa->gxr_len = n;
-		ike_random(e, sa->nr, IKE_NONCE_LEN);
-		sa->nr_len = IKE_NONCE_LEN;
+		memcpy(g->gxr, ikg_dh_public(g->dh), n);
+		g->gxr_len = n;
+		ike_random(e, g->nr, IKE_NONCE_LEN);
+		g->nr_len = IKE_NONCE_LEN;
 	}
 	return 0;
 }
 
 void p1_put_ke_nonce(struct ike_engine *e, struct ike_sa *sa, struct isakmp_builder *b)
 {
+	const struct p1_nego *n = sa->nego;
+
 	(void)e;
-	if (sa->initiator) {
-		isakmp_put_raw(b, PL_KE, sa->gxi, sa->gxi_len);
-		isakmp_put_raw(b, PL_NONCE, sa->ni, sa->ni_len);
+	if (!n)
+		b->w.overflow = true;             /* established: nothing to send (never reached) */
+	else if (sa->initiator) {
+		isakmp_put_raw(b, PL_KE, n->gxi, n->gxi_len);
+		isakmp_put_raw(b, PL_NONCE, n->ni, n->ni_len);
 	} else {
-		isakmp_put_raw(b, PL_KE, sa->gxr, sa->gxr_len);
-		isakmp_put_raw(b, PL_NONCE, sa->nr, sa->nr_len);
+		isakmp_put_raw(b, PL_KE, n->gxr, n->gxr_len);
+		isakmp_put_raw(b, PL_NONCE, n->nr, n->nr_len);
 	}
 }
 
 int p1_derive_keys(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m)
 {
 	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
+	struct p1_nego *n = sa->nego;
 	uint8_t gxy[IKG_DH_MAX_PUB];
 	size_t gxy_len = 0;
-	const uint8_t *peer = sa->initiator ? sa->gxr : sa->gxi;
-	size_t peer_len = sa->initiator ? sa->gxr_len : sa->gxi_len;
 
-	if (!ip || !sa->dh || ikg_dh_shared(sa->dh, peer, peer_len, gxy, &gxy_len) < 0) {
+	if (!n) {
+		ike_drop(e, IKG_E_STATE);
+		return -1;
+	}
+	const uint8_t *peer = sa->initiator ? n->gxr : n->gxi;
+	size_t peer_len = sa->initiator ? n->gxr_len : n->gxi_len;
+	if (!ip || !n->dh || ikg_dh_shared(n->dh, peer, peer_len, gxy, &gxy_len) < 0) {
 		ike_fail(e, sa, m, IKG_E_MALFORMED,
 			 "payload=KE; result=the peer's public value is invalid for %s",
 			 ikg_dh_group_name(sa->group));
@@ -278,13 +305,13 @@ int p1_derive_keys(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg
 	}
 	int rc = ike_keys_derive(&sa->keys, sa->hash, sa->cipher,
 				 (struct ikg_bytes){ip->secret.p, ip->secret.len},
-				 (struct ikg_bytes){sa->ni, sa->ni_len},
-				 (struct ikg_bytes){sa->nr, sa->nr_len}, (struct ikg_bytes){gxy, gxy_len},
-				 (struct ikg_bytes){sa->gxi, sa->gxi_len},
-				 (struct ikg_bytes){sa->gxr, sa->gxr_len}, sa->icookie, sa->rcookie);
+				 (struct ikg_bytes){n->ni, n->ni_len},
+				 (struct ikg_bytes){n->nr, n->nr_len}, (struct ikg_bytes){gxy, gxy_len},
+				 (struct ikg_bytes){n->gxi, n->gxi_len},
+				 (struct ikg_bytes){n->gxr, n->gxr_len}, sa->icookie, sa->rcookie);
 	ikg_wipe(gxy, sizeof gxy);
-	ikg_dh_free(sa->dh);
-	sa->dh = NULL;
+	ikg_dh_free(n->dh);
+	n->dh = NULL;
 	if (rc != 0) {
 		ike_fail(e, sa, m, IKG_E_CRYPTO, "step=SKEYID derivation; result=failed");
 		return -1;
@@ -315,8 +342,12 @@ size_t p1_our_id(const struct ike_engine *e, const struct ike_sa *sa, uint8_t *o
 
 size_t p1_our_hash(struct ike_sa *sa, const uint8_t *id_b, size_t id_len, uint8_t *out)
 {
-	struct ikg_bytes gxi = {sa->gxi, sa->gxi_len}, gxr = {sa->gxr, sa->gxr_len};
-	struct ikg_bytes sai = {sa->sai_b, sa->sai_b_len}, id = {id_b, id_len};
+	const struct p1_nego *n = sa->nego;
+
+	if (!n)
+		return 0;
+	struct ikg_bytes gxi = {n->gxi, n->gxi_len}, gxr = {n->gxr, n->gxr_len};
+	struct ikg_bytes sai = {n->sai_b, n->sai_b_len}, id = {id_b, id_len};
 	int rc = sa->initiator
 		 ? ike_hash_i(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id, out)
 		 : ike_hash_r(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id, out);
@@ -354,13 +385,20 @@ int p1_check_peer_identity(struct ike_engine *e, struct ike_sa *sa, const struct
 int p1_verify_peer_hash(struct ike_engine *e, struct ike_sa *sa, const struct ike_msg *m,
 			struct ikg_bytes id_b, const struct isakmp_payload *hash)
 {
-	struct ikg_bytes gxi = {sa->gxi, sa->gxi_len}, gxr = {sa->gxr, sa->gxr_len};
-	struct ikg_bytes sai = {sa->sai_b, sa->sai_b_len};
+	const struct p1_nego *n = sa->nego;
+	struct ikg_bytes gxi = {0}, gxr = {0}, sai = {0};
 	uint8_t want[IKG_MAX_HASH];
-	/* we check the other side's hash: HASH_R when we initiated, HASH_I when we respond */
-	int rc = sa->initiator
-		 ? ike_hash_r(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id_b, want)
-		 : ike_hash_i(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id_b, want);
+	int rc = -1;
+
+	if (n) {
+		gxi = (struct ikg_bytes){n->gxi, n->gxi_len};
+		gxr = (struct ikg_bytes){n->gxr, n->gxr_len};
+		sai = (struct ikg_bytes){n->sai_b, n->sai_b_len};
+		/* we check the other side's hash: HASH_R when we initiated, HASH_I when we respond */
+		rc = sa->initiator
+		     ? ike_hash_r(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id_b, want)
+		     : ike_hash_i(&sa->keys, gxi, gxr, sa->icookie, sa->rcookie, sai, id_b, want);
+	}
 	const char *which = sa->initiator ? "HASH_R" : "HASH_I";
 
 	if (rc != 0) {
@@ -419,6 +457,9 @@ void p1_established(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 	sa_half_open_done(e, sa);
 	memcpy(sa->p1_last, sa->iv, sa->keys.block_len);
 	rtx_stop(&sa->rtx);
+	/* the key exchange, nonces and SKEYID are of no more use: only the derived keys stay */
+	sa_nego_free(sa);
+	ikg_wipe(sa->keys.skeyid, sizeof sa->keys.skeyid);
 	life_p1_set(e, sa, now);
 	const struct cfg_ike_profile *ip = prof_ike(e, sa->profile);
 	if (ip && ip->dpd_interval && sa->peer_dpd)

@@ -67,7 +67,10 @@ static int finish_and_send(struct ike_engine *e, struct ike_qm *q, struct isakmp
 		rc = -1;
 		goto out;
 	}
-	rtx_store(&q->rtx, e->tx, len);
+	if (rtx_store(&q->rtx, e->tx, len) < 0) {
+		rc = -1;
+		goto out;
+	}
 	if (answering)
 		rtx_answers(&q->rtx, answering);
 	rtx_send(e, sa, &q->rtx, now, wait);
@@ -495,7 +498,7 @@ int qm_r_msg3(struct ike_engine *e, struct ike_qm *q, struct ike_msg *m)
 	memcpy(q->iv, m->next_iv, q->sa->keys.block_len);
 	rtx_stop(&q->rtx);
 	rtx_answers(&q->rtx, m);
-	q->rtx.len = 0;
+	rtx_clear(&q->rtx);
 	q->state = QM_DONE;
 	q->deadline = m->now + qm_span(e);
 	install(e, q, m->now, NULL);

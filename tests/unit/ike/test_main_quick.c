@@ -11,6 +11,7 @@
 
 #include "common/addr.h"
 #include "harness.h"
+#include "ike/ike_sa.h"   /* to look at what an established SA keeps */
 
 struct combo {
 	enum ikg_cipher cipher;
@@ -270,6 +271,57 @@ static void test_half_open_limit(void **state)
 	h_free(&h);
 }
 
+/* Message 6 lost: A resends message 5 and B, established already (its negotiation state --
+ * DH values, nonces, SKEYID -- is freed by then), answers with its stored message 6; both
+ * come up. An established SA keeps no negotiation state and only a short copy of its last
+ * message. */
+static bool lose_first_mm6(struct hnet *h, struct h_dgram *d, void *arg)
+{
+	int *seen = arg;
+
+	(void)h;
+	return d->from == 1 && h_exchange(d) == 2 && ++*seen == 3;
+}
+
+static void assert_established_lean(const struct ike_engine *e)
+{
+	static const uint8_t zero[IKG_MAX_HASH];
+	size_t n = 0;
+
+	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->state != P1_ESTABLISHED)
+			continue;
+		n++;
+		assert_null(sa->nego);
+		assert_memory_equal(sa->keys.skeyid, zero, sizeof zero);
+		assert_true(sa->rtx.len < 200);
+		assert_true((sa->rtx.len == 0) == (sa->rtx.buf == NULL));
+	}
+	assert_int_equal(n, 1);
+}
+
+static void test_lost_mm6(void **state)
+{
+	struct hnet h;
+	int seen = 0;
+
+	(void)state;
+	h_init(&h);
+	h.filter = lose_first_mm6;
+	h.filter_arg = &seen;
+	h_start(&h);
+	h_initiate(&h, 0);
+	h_run(&h, 10000);
+	assert_int_equal(seen, 4);                      /* message 6 went out twice */
+	assert_int_equal(h_count(&h.n[0], MSG_PH1_COMPLETE), 1);
+	assert_int_equal(h_count(&h.n[1], MSG_PH1_COMPLETE), 1);
+	assert_int_equal(h.n[0].n_up, 1);
+	assert_int_equal(h.n[1].n_up, 1);
+	assert_established_lean(h.n[0].e);
+	assert_established_lean(h.n[1].e);
+	h_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_two_member_pairs),
 		cmocka_unit_test(test_two_profiles_one_phase1),
 		cmocka_unit_test(test_half_open_limit),
+		cmocka_unit_test(test_lost_mm6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
