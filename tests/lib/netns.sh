@@ -100,6 +100,19 @@ ikg_test_init() {
 # on_cleanup 'shell words': run at cleanup, before processes are killed.
 on_cleanup() { IKG_CLEANUP_HOOKS+=("$*"); }
 
+# nobody_can_run VAR: the program whose path is in variable VAR must be runnable by uid 65534
+# (the tests of who may use the control socket run the CLI as that user). A checkout under a
+# private directory (a clone in /root, mode 700) is out of its reach: the binary is then copied
+# into $IKG_TMP (mode 755, removed at exit) and VAR points to the copy.
+nobody_can_run() {
+  local var=$1 path=${!1}
+  setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$path" && return 0
+  mkdir -p "$IKG_TMP/bin" && chmod 755 "$IKG_TMP/bin" || fail "cannot create $IKG_TMP/bin"
+  install -m 0755 "$path" "$IKG_TMP/bin/" || fail "cannot copy $path"
+  printf -v "$var" '%s' "$IKG_TMP/bin/$(basename "$path")"
+  log "uid 65534 cannot reach $path: using a copy, ${!var}"
+}
+
 # track_pid PID: cleanup kills it.
 track_pid() { IKG_PIDS+=("$1"); }
 

@@ -38,7 +38,8 @@ as_member_supp() { setpriv --reuid=65534 --regid=65534 --groups="$gid" "$@"; }
 as_member_primary() { setpriv --reuid=65534 --regid="$gid" --clear-groups "$@"; }
 as_user() { setpriv --reuid="$uid" --regid="$(id -g "$user")" --init-groups "$@"; }
 as_outsider() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-as_outsider test -x "$IKEGATE" || skip "uid 65534 cannot execute $IKEGATE"
+nobody_can_run IKEGATE
+as_outsider test -x "$IKEGATE" || fail "uid 65534 cannot execute $IKEGATE"
 
 # cli EXPECTED-EXIT WHO ARGS...: run ikegate as WHO, check the exit code; output in $OUT
 cli() {

@@ -79,7 +79,8 @@ cli 1 "$IKEGATE" -s "$sock" initiate nosuch
 assert_contains "$OUT" "no such profile 'nosuch'"
 
 # --- nobody: stopped by the directory permissions ---
-[ -x "$IKEGATE" ] && as_nobody test -x "$IKEGATE" || skip "uid 65534 cannot execute $IKEGATE"
+nobody_can_run IKEGATE
+as_nobody test -x "$IKEGATE" || fail "uid 65534 cannot execute $IKEGATE"
 cli 3 as_nobody "$IKEGATE" -s "$sock" show vpn
 assert_contains "$OUT" "cannot reach the daemon at $sock"
 
