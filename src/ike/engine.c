@@ -128,7 +128,7 @@ void ike_set_config(struct ike_engine *e, const struct ikg_config *cfg, ikg_ms n
 			q->profile = MAP(q->profile);
 			if (q->profile == SIZE_MAX && q->state != QM_DONE) {
 				q->state = QM_DEAD;
-				q->deadline = now;
+				qm_set_deadline(e, q, now);
 			}
 		}
 		sa->profile = MAP(sa->profile);
@@ -198,7 +198,7 @@ void ike_teardown(struct ike_engine *e, ikg_ms now, size_t profile)
 		for (struct ike_qm *q = sa->qms; q; q = q->next)
 			if (q->profile == profile && q->state != QM_DONE) {
 				q->state = QM_DEAD;
-				q->deadline = now;
+				qm_set_deadline(e, q, now);
 			}
 		if (sa->dead || sa->profile != profile)
 			continue;

@@ -525,11 +525,11 @@ static void p2_input(struct ike_engine *e, struct ike_sa *sa, struct ike_msg *m)
 		if (!q || ike_iv_for_msgid(&sa->keys, sa->p1_last, m->h.msgid, q->iv) != 0) {
 			ike_drop(e, IKG_E_STATE);
 			if (q)
-				q->state = QM_DEAD, q->deadline = m->now;
+				q->state = QM_DEAD, qm_set_deadline(e, q, m->now);
 			return;
 		}
 		uint64_t span = (uint64_t)e->t.retransmit_ms * ((2ull << e->t.retransmit_tries) + 2);
-		q->deadline = m->now + span;
+		qm_set_deadline(e, q, m->now + span);
 	}
 	const struct p2_transition *t = p2_find(q->state);
 	if (!t) {
@@ -716,6 +716,7 @@ void ike_timer(struct ike_engine *e, ikg_ms now)
 	for (struct ike_child_sa *c = e->children; c; c = c->next)
 		if (!c->dead)
 			life_child_tick(e, c, now);
+	e->gc_at = 0;                         /* a timer run walks all (deadlines set anywhere) */
 	sa_gc(e, now);
 }
 

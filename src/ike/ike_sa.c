@@ -154,6 +154,7 @@ void sa_kill(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 		sa->state = P1_DEAD;
 		sa->deadline = now;
 	}
+	sa_gc_at(e, sa->deadline);
 	rtx_stop(&sa->rtx);
 	for (struct ike_qm *q = sa->qms; q; q = q->next) {
 		q->state = QM_DEAD;
@@ -223,7 +224,7 @@ static void unhash(struct ike_engine *e, struct ike_sa *sa)
 		}
 }
 
-static void qm_gc(struct ike_sa *sa, ikg_ms now)
+static void qm_gc(struct ike_engine *e, struct ike_sa *sa, ikg_ms now)
 {
 	struct ike_qm **pp = &sa->qms;
 
@@ -233,6 +234,7 @@ static void qm_gc(struct ike_sa *sa, ikg_ms now)
 			*pp = q->next;
 			qm_free(q);
 		} else {
+			sa_gc_at(e, q->deadline);
 			pp = &q->next;
 		}
 	}
@@ -242,6 +244,9 @@ void sa_gc(struct ike_engine *e, ikg_ms now)
 {
 	struct ike_sa **pp = &e->sas;
 
+	if (now < e->gc_at)
+		return;                       /* nothing due: no walk over every SA per message */
+	e->gc_at = IKG_MS_NEVER;
 	while (*pp) {
 		struct ike_sa *sa = *pp;
 		if (sa->dead && sa->deadline <= now) {
@@ -250,7 +255,9 @@ void sa_gc(struct ike_engine *e, ikg_ms now)
 			sa_free(e, sa);
 			continue;
 		}
-		qm_gc(sa, now);
+		if (sa->dead)
+			sa_gc_at(e, sa->deadline);
+		qm_gc(e, sa, now);
 		pp = &sa->next;
 	}
 	struct ike_child_sa **cp = &e->children;
@@ -354,8 +361,8 @@ struct ike_child_sa *child_by_spi_out(struct ike_engine *e, ikg_ip4 peer, uint32
 
 void child_remove(struct ike_engine *e, struct ike_child_sa *c)
 {
-	(void)e;
 	c->dead = true;
+	e->gc_at = 0;
 }
 
 static bool spi_in_use(struct ike_engine *e, uint32_t spi)

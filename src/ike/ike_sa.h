@@ -210,6 +210,9 @@ struct ike_engine {
 	struct ike_prof *prof;
 	size_t n_prof;
 	size_t half_open;
+	/* sa_gc walks the tables only from this time on: the earliest deadline of a dead SA or
+	 * of an exchange (sa_gc_at), 0 when a child was removed. A timer run always walks. */
+	ikg_ms gc_at;
 	/* sources recently told "no matching phase1 profile": a flood is logged once a minute per
 	 * source, not once a packet */
 	struct { ikg_ip4 src; ikg_ms at; } noprof_log[IKE_NOPROF_LOG];
@@ -238,6 +241,18 @@ struct ike_msg {
 };
 
 /* ---- ike_sa.c: SA, exchange and child tables ---- */
+/* Something becomes collectable at `at` (see gc_at). */
+static inline void sa_gc_at(struct ike_engine *e, ikg_ms at)
+{
+	if (at < e->gc_at)
+		e->gc_at = at;
+}
+/* An exchange's deadline: when sa_gc frees it. */
+static inline void qm_set_deadline(struct ike_engine *e, struct ike_qm *q, ikg_ms at)
+{
+	q->deadline = at;
+	sa_gc_at(e, at);
+}
 struct ike_sa *sa_new(struct ike_engine *e, ikg_ms now, bool initiator, size_t profile,
 		      size_t ike_profile, ikg_ip4 local, ikg_ip4 peer, uint16_t peer_port);
 /* Sets the initiator cookie (NULL = a new random one) and, for a responder, a random

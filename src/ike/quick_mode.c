@@ -171,7 +171,7 @@ int qm_i_start(struct ike_engine *e, struct ike_sa *sa, size_t profile, struct i
 	return 0;
 fail:
 	q->state = QM_DEAD;
-	q->deadline = now;
+	qm_set_deadline(e, q, now);
 	return -1;
 }
 
@@ -484,10 +484,10 @@ int qm_r_msg1(struct ike_engine *e, struct ike_qm *q, struct ike_msg *m)
 	q->state = QM_R_WAIT_M3;
 	if (finish_and_send(e, q, &b, hash_at, 2, m, true, m->now) < 0) {
 		q->state = QM_DEAD;
-		q->deadline = m->now;
+		qm_set_deadline(e, q, m->now);
 		return -1;
 	}
-	q->deadline = IKG_MS_NEVER;
+	qm_set_deadline(e, q, IKG_MS_NEVER);
 	return 0;
 }
 
@@ -500,7 +500,7 @@ int qm_r_msg3(struct ike_engine *e, struct ike_qm *q, struct ike_msg *m)
 	rtx_answers(&q->rtx, m);
 	rtx_clear(&q->rtx);
 	q->state = QM_DONE;
-	q->deadline = m->now + qm_span(e);
+	qm_set_deadline(e, q, m->now + qm_span(e));
 	install(e, q, m->now, NULL);
 	if (q->dh) {
 		ikg_dh_free(q->dh);
@@ -556,7 +556,7 @@ int qm_i_msg2(struct ike_engine *e, struct ike_qm *q, struct ike_msg *m)
 		q->state = QM_I_WAIT_M2;
 		return -1;
 	}
-	q->deadline = m->now + qm_span(e);
+	qm_set_deadline(e, q, m->now + qm_span(e));
 	install(e, q, m->now, NULL);
 	if (q->dh) {
 		ikg_dh_free(q->dh);
@@ -606,7 +606,7 @@ void qm_peer_rejected(struct ike_engine *e, struct ike_qm *q, uint16_t notify, i
 	}
 	rtx_stop(&q->rtx);
 	q->state = QM_DEAD;
-	q->deadline = now + qm_span(e);
+	qm_set_deadline(e, q, now + qm_span(e));
 	qm_hold(e, q->profile, now);
 }
 
@@ -621,7 +621,7 @@ void qm_timeout(struct ike_engine *e, struct ike_qm *q, ikg_ms now)
 	 * so install it (an SA the initiator never got is harmless and expires). */
 	if (!q->initiator && q->state == QM_R_WAIT_M3 && q->profile < e->cfg->n_ipsec) {
 		q->state = QM_DONE;
-		q->deadline = now + qm_span(e);
+		qm_set_deadline(e, q, now + qm_span(e));
 		install(e, q, now, "; note=quick mode message 3 never arrived (lost on the way): "
 			"installed after waiting for it");
 		if (q->dh) {
@@ -631,7 +631,7 @@ void qm_timeout(struct ike_engine *e, struct ike_qm *q, ikg_ms now)
 		return;
 	}
 	q->state = QM_DEAD;
-	q->deadline = now;
+	qm_set_deadline(e, q, now);
 	if (!q->initiator || q->profile >= e->cfg->n_ipsec) {
 		ike_drop(e, IKG_E_PH2_TIMEOUT);
 		return;
