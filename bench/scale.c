@@ -33,8 +33,6 @@
  *   build/bench/bench-scale            # N = 10000
  *   build/bench/bench-scale -n 2000    # fewer tunnels
  *   build/bench/bench-scale -r 1001    # more rounds (to profile the packet path)
- *   build/bench/bench-scale            # N = 10000
- *   build/bench/bench-scale -n 2000    # fewer tunnels
  *   build/bench/bench-scale --smoke    # N = 50, few rounds (CI)
  */
 #include <malloc.h>
