@@ -175,8 +175,9 @@ int main(int argc, char **argv)
 	case CMD_HELP:
 		help(stdout);
 		return EXIT_OK;
-	default:
-		fprintf(stderr, "ikegate: command not implemented\n");
+	default:   /* a local command of the grammar table without a case here: a build defect */
+		fprintf(stderr, "ikegate: internal error: '%s' has no local handler\n",
+			r.def->words[0]);
 		return EXIT_FAILED;
 	}
 }
